@@ -1,0 +1,161 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates, benchmarks and packages the OsgPilot module.
+.DESCRIPTION
+    Tasks:
+      Build      compile the cmdlet assembly, convert docs/*.md to MAML help and stage a loadable
+                 module in out/OsgPilot/<version>/
+      Test       Build, start the test fixtures (a network-isolated dockerd and the stand-in pilot
+                 image), run the xUnit suite and the Pester suite (in a fresh pwsh -NoProfile) and
+                 print "Tests: N passed, N failed, N skipped"; exits non-zero on any failure
+      Demo       Build, then launch a stand-in pilot on the local engine (the test engine when no
+                 other is reachable), show Get-OsgPilot and its log, and remove it
+      Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
+      Package    Build, then write a .nupkg that Install-PSResource installs, to out/packages/
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Manifest = Import-PowerShellDataFile (Join-Path $Root 'OsgPilot.psd1')
+$Version = $Manifest.ModuleVersion
+$OutRoot = Join-Path $Root 'out'
+$Staged = Join-Path $OutRoot "OsgPilot/$Version"
+$ResultsDir = Join-Path $OutRoot 'test-results'
+$Fixtures = Join-Path $Root 'tests/fixtures'
+$TestEngine = 'unix:///run/osgpilot-test/docker.sock'
+$StandInImage = 'osgpilot/standin-pilot:latest'
+
+function Invoke-Native {
+    # Runs a native command and stops on a non-zero exit, naming the command.
+    param([string] $Command, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-BuildTask {
+    Write-Host "== Build OsgPilot $Version ($Configuration)"
+    Invoke-Native dotnet build (Join-Path $Root 'src/OsgPilot/OsgPilot.csproj') -c $Configuration -nologo -v:q "-p:Version=$Version"
+    $bin = Join-Path $Root "src/OsgPilot/bin/$Configuration/netstandard2.0"
+
+    if (Test-Path $Staged) { Remove-Item $Staged -Recurse -Force }
+    $deps = New-Item -ItemType Directory -Force (Join-Path $Staged 'dependencies')
+    Copy-Item (Join-Path $bin 'OsgPilot.dll') $Staged
+    Copy-Item (Join-Path $Root 'OsgPilot.psd1') $Staged
+    Copy-Item (Join-Path $Root 'src/OsgPilot/OsgPilot.Format.ps1xml') $Staged
+    # Third-party assemblies live apart, resolved by OsgPilot's ModuleInitializer.
+    Get-ChildItem $bin -Filter *.dll | Where-Object Name -NotIn 'OsgPilot.dll', 'System.Management.Automation.dll' |
+        Copy-Item -Destination $deps
+
+    Import-Module (Join-Path $Root 'src/Help/OsgHelp.psm1') -Force
+    $helpOut = Join-Path $Root 'en-US'
+    Convert-OsgHelp -DocsPath (Join-Path $Root 'docs') -OutputPath $helpOut -ModuleName OsgPilot
+    Copy-Item $helpOut (Join-Path $Staged 'en-US') -Recurse -Force
+    Write-Host "   staged $Staged"
+}
+
+function Get-NuGetRoot {
+    $line = dotnet nuget locals global-packages --list
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Start-TestFixtures {
+    # A real dockerd in its own network namespace, and the offline stand-in pilot image.
+    if (-not $IsLinux) { Write-Warning 'The Docker fixtures need Linux; integration tests will report the engine as missing.'; return }
+    if ((id -u) -ne '0') { Write-Warning 'The Docker fixtures need root; integration tests will report the engine as missing.'; return }
+    Invoke-Native bash (Join-Path $Fixtures 'engine.sh') start
+    $env:DOCKER_HOST = $TestEngine
+    Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
+}
+
+function Read-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -Raw $Path
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    Start-TestFixtures
+    $env:OSGPILOT_TEST_IMAGE = $StandInImage
+    New-Item -ItemType Directory -Force $ResultsDir | Out-Null
+    Remove-Item (Join-Path $ResultsDir '*') -Recurse -Force -ErrorAction Ignore
+
+    Write-Host '== xUnit'
+    $trx = Join-Path $ResultsDir 'xunit.trx'
+    dotnet test (Join-Path $Root 'tests/OsgPilot.Tests/OsgPilot.Tests.csproj') -c $Configuration -nologo -v:q `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+    $xunit = if (Test-Path $trx) { Read-TrxCounts $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    Write-Host '== Pester (fresh pwsh -NoProfile against the staged module)'
+    Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo -v:q
+    $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
+    $pesterResult = Join-Path $ResultsDir 'pester.json'
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+        -PesterPath $pester -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -ResultPath $pesterResult
+    $pesterCounts = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pesterCounts.Passed
+    $failed = $xunit.Failed + $pesterCounts.Failed
+    $skipped = $xunit.Skipped + $pesterCounts.Skipped
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    $local = if ($env:DOCKER_HOST) { $env:DOCKER_HOST } else { 'unix:///var/run/docker.sock' }
+    $reachable = $false
+    try { docker -H $local version --format '{{.Server.Version}}' *> $null; $reachable = $LASTEXITCODE -eq 0 } catch { }
+    if (-not $reachable) {
+        Write-Host "No engine answers at $local; starting the isolated test engine."
+        Start-TestFixtures
+    } else {
+        $env:DOCKER_HOST = $local
+        Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
+    }
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/demo.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-BenchmarkTask {
+    Invoke-BuildTask
+    Start-TestFixtures
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
+    if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $packages = New-Item -ItemType Directory -Force (Join-Path $OutRoot 'packages')
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Publish-LocalPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
+    if ($LASTEXITCODE -ne 0) { throw 'Packaging failed.' }
+    Write-Host "   package in $packages"
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-BuildTask }
+        'Test' { Invoke-TestTask }
+        'Demo' { Invoke-DemoTask }
+        'Benchmark' { Invoke-BenchmarkTask }
+        'Package' { Invoke-PackageTask }
+    }
+}

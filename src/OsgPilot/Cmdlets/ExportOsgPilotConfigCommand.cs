@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using OsgPilot.Config;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Writes a config to a JSON file (never the token), atomically.</summary>
+    [Cmdlet(VerbsData.Export, "OsgPilotConfig", SupportsShouldProcess = true)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportOsgPilotConfigCommand : OsgPilotCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        public OsgPilotConfig Config { get; set; }
+
+        /// <summary>Overwrite an existing file.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        private bool _written;
+
+        protected override void ProcessRecord()
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(Path);
+            if (_written)
+            {
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileExists, ErrorCategory.InvalidOperation,
+                    "Export-OsgPilotConfig writes one config per file; more than one config came down the pipeline.", path));
+                return;
+            }
+            if (File.Exists(path) && !Force.IsPresent)
+            {
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileExists, ErrorCategory.ResourceExists,
+                    $"The file '{path}' exists; use -Force to overwrite it.", path));
+                return;
+            }
+            if (Directory.Exists(path))
+            {
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileExists, ErrorCategory.InvalidArgument,
+                    $"'{path}' is a directory; give a file path.", path));
+                return;
+            }
+            if (Config.TokenSource == "Inline")
+            {
+                WriteWarning("The config holds an inline token, which is not exported; Import-OsgPilotConfig will need -TokenPath or -Token.");
+            }
+            if (!ShouldProcess(path, "Export OsgPilot config")) return;
+
+            // Write beside the target, then move: an interrupted export never leaves a truncated file.
+            string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+            try
+            {
+                File.WriteAllText(temp, ConfigFile.Serialize(Config), new UTF8Encoding(false));
+                if (File.Exists(path)) File.Replace(temp, path, null);
+                else File.Move(temp, path);
+                _written = true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileWriteFailed, ErrorCategory.WriteError, $"Cannot write '{path}': {e.Message}", path));
+                return;
+            }
+            if (PassThru.IsPresent) WriteObject(new FileInfo(path));
+        }
+    }
+}

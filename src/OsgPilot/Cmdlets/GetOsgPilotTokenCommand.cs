@@ -1,0 +1,48 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using OsgPilot.Config;
+using OsgPilot.Errors;
+using OsgPilot.Token;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Decodes an OSG IDTOKEN and shows what it says (subject, issuer, expiry, scopes), never the token.</summary>
+    [Cmdlet(VerbsCommon.Get, "OsgPilotToken", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(OsgPilotTokenInfo))]
+    public sealed class GetOsgPilotTokenCommand : OsgPilotCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string InlineSet = "Inline";
+        private const string ConfigSet = "Config";
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string TokenPath { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = InlineSet)]
+        public SecureString Token { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipeline = true)]
+        public OsgPilotConfig Config { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                string path = ParameterSetName == PathSet ? GetUnresolvedProviderPathFromPSPath(TokenPath)
+                    : ParameterSetName == ConfigSet ? Config.TokenPath : null;
+                SecureString inline = ParameterSetName == InlineSet ? Token : ParameterSetName == ConfigSet ? Config.Token : null;
+                string text = path != null ? TokenSource.ReadFile(path) : TokenSource.Read(inline);
+                OsgPilotTokenInfo info = IdTokenParser.Parse(text, path);
+                TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
+                foreach (string warning in TokenCheck.Warnings(info, DateTime.UtcNow)) WriteWarning(warning);
+                WriteObject(info);
+            }
+            catch (OsgPilotException e)
+            {
+                WriteFailure(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using OsgPilot.Config;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Builds a validated, immutable pilot configuration.</summary>
+    [Cmdlet(VerbsCommon.New, "OsgPilotConfig", DefaultParameterSetName = TokenFileSet)]
+    [OutputType(typeof(OsgPilotConfig))]
+    public sealed class NewOsgPilotConfigCommand : OsgPilotCmdlet
+    {
+        private const string TokenFileSet = "TokenFile";
+        private const string InlineTokenSet = "InlineToken";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Site { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string ResourceName { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = TokenFileSet, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string TokenPath { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = InlineTokenSet)]
+        public SecureString Token { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string SquidLocation { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string PilotDirectory { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string StartExtra { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Image { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int Cpus { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int MemoryMB { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string ProjectName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int AcceptJobsForHours { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int RetirementHours { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int AcceptIdleMinutes { get; set; }
+
+        [Parameter]
+        public Hashtable Environment { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public PilotRestartPolicy RestartPolicy { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public CvmfsMode CvmfsMode { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CvmfsPath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[] CvmfsRepository { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SecurityProfile SecurityProfile { get; set; }
+
+        [Parameter]
+        public SwitchParameter Gpu { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var request = new PilotConfigRequest
+            {
+                Site = Site,
+                ResourceName = ResourceName,
+                TokenPath = string.IsNullOrEmpty(TokenPath) ? null : GetUnresolvedProviderPathFromPSPath(TokenPath),
+                Token = Token,
+                SquidLocation = SquidLocation,
+                PilotDirectory = PilotDirectory,
+                StartExtra = StartExtra,
+                Image = Image,
+                Name = Name,
+                Cpus = Given(nameof(Cpus)) ? Cpus : (int?)null,
+                MemoryMB = Given(nameof(MemoryMB)) ? MemoryMB : (int?)null,
+                ProjectName = ProjectName,
+                AcceptJobsForHours = Given(nameof(AcceptJobsForHours)) ? AcceptJobsForHours : (int?)null,
+                RetirementHours = Given(nameof(RetirementHours)) ? RetirementHours : (int?)null,
+                AcceptIdleMinutes = Given(nameof(AcceptIdleMinutes)) ? AcceptIdleMinutes : (int?)null,
+                Environment = ToDictionary(Environment),
+                RestartPolicy = Given(nameof(RestartPolicy)) ? RestartPolicy : (PilotRestartPolicy?)null,
+                CvmfsMode = Given(nameof(CvmfsMode)) ? CvmfsMode : (CvmfsMode?)null,
+                CvmfsPath = CvmfsPath,
+                CvmfsRepository = CvmfsRepository,
+                SecurityProfile = Given(nameof(SecurityProfile)) ? SecurityProfile : (SecurityProfile?)null,
+                Gpu = Gpu.IsPresent,
+            };
+            if (request.TokenPath == null && Token == null)
+            {
+                // An empty -TokenPath (e.g. an empty CSV column) is "no token", reported as such.
+                request.TokenPath = null;
+            }
+            try
+            {
+                PilotConfigResult result = PilotConfigBuilder.Build(request);
+                foreach (string warning in result.Warnings) WriteWarning(warning);
+                WriteVerbose($"Pilot configuration '{result.Config.Name}' for {result.Config.Site}/{result.Config.ResourceName}, token {result.Config.TokenSource.ToLowerInvariant()} (subject {result.TokenInfo.Subject}).");
+                WriteObject(result.Config);
+            }
+            catch (OsgPilotException e)
+            {
+                WriteFailure(e);
+            }
+        }
+
+        private bool Given(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+        internal static IDictionary<string, string> ToDictionary(Hashtable table)
+        {
+            if (table == null) return null;
+            var result = new Dictionary<string, string>();
+            foreach (DictionaryEntry e in table)
+            {
+                result[e.Key?.ToString()] = e.Value is bool b ? (b ? "True" : "False") : LanguagePrimitives.ConvertTo<string>(e.Value);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using OsgPilot.Docker;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Stops pilots gracefully (SIGTERM, then SIGKILL after -Timeout seconds), all at once.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Pilot))]
+    public sealed class StopOsgPilotCommand : PilotTargetCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PilotNameCompleter))]
+        public string[] Name { get; set; }
+
+        /// <summary>Seconds the pilot gets to stop its jobs before it is killed (OSG's launcher uses 120).</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int Timeout { get; set; } = 120;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord() => Collect(Name);
+
+        internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
+        {
+            List<PilotContainer> toStop = pilots
+                .Where(p => p.IsRunning && ShouldProcess(p.Name, $"Stop pilot (running jobs get {Timeout} s to finish)"))
+                .ToList();
+            // Concurrent: N pilots take one grace period, not N.
+            Task<OsgPilotException>[] stops = toStop.Select(async p =>
+            {
+                try
+                {
+                    await docker.StopAsync(p.Id, Timeout, CancelToken);
+                    return null;
+                }
+                catch (OsgPilotException e) when (!IsFatal(e))
+                {
+                    return e;
+                }
+            }).ToArray();
+            foreach (OsgPilotException e in (await Task.WhenAll(stops)).Where(e => e != null)) WriteFailure(e);
+
+            if (!PassThru.IsPresent || pilots.Count == 0) return;
+            var names = new HashSet<string>(pilots.Select(p => p.Name));
+            foreach (PilotContainer c in (await docker.ListPilotsAsync(true, CancelToken)).Where(c => names.Contains(c.Name)).OrderBy(c => c.Name, System.StringComparer.Ordinal))
+            {
+                WriteObject(PilotFactory.From(c, docker.Endpoint, toStop.Any(s => s.Id == c.Id)));
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Management.Automation;
+using OsgPilot.Config;
+using OsgPilot.Preflight;
+using OsgPilot.Squid;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Preflight: checks a config against the Docker host, the squid and OSG Topology before a start.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "OsgPilotConfig")]
+    [OutputType(typeof(OsgPilotPreflightResult), typeof(bool))]
+    public sealed class TestOsgPilotConfigCommand : DockerCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        public OsgPilotConfig Config { get; set; }
+
+        /// <summary>Topology's miscresource/json endpoint.</summary>
+        [Parameter]
+        public Uri TopologyUri { get; set; }
+
+        /// <summary>A saved copy of miscresource/json (for hosts that cannot reach Topology).</summary>
+        [Parameter]
+        public string TopologyPath { get; set; }
+
+        /// <summary>The URL fetched through the squid (see Test-OsgSquid).</summary>
+        [Parameter]
+        public Uri SquidProbeUri { get; set; }
+
+        /// <summary>Seconds each network check (engine, squid, Topology) may take.</summary>
+        [Parameter]
+        [ValidateRange(1, 120)]
+        public int TimeoutSec { get; set; } = 10;
+
+        /// <summary>Return only $true or $false.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var options = new PreflightOptions
+            {
+                TopologyUri = TopologyUri ?? PreflightOptions.Default.TopologyUri,
+                TopologyPath = TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath),
+                SquidProbeUri = SquidProbeUri ?? new Uri(SquidProber.DefaultProbeUri),
+                NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            };
+            OsgPilotConfig config = Config;
+            Run(async () =>
+            {
+                OsgPilotPreflightResult result = await new PreflightRunner(Gateway(), options).RunAsync(config, CancelToken);
+                foreach (OsgPilotPreflightCheck check in result.Checks) WriteVerbose(check.ToString());
+                WriteObject(Quiet.IsPresent ? (object)result.Passed : result);
+            });
+        }
+    }
+}

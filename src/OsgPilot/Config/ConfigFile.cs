@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Config
+{
+    /// <summary>
+    /// The JSON form of a config, for scheduled scripts and Ansible. It never holds a token: a config
+    /// built from -Token is written without one and needs -TokenPath or -Token again on import.
+    /// </summary>
+    internal static class ConfigFile
+    {
+        public const int SchemaVersion = 1;
+
+        public static string Serialize(OsgPilotConfig c)
+        {
+            using (var stream = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("SchemaVersion", SchemaVersion);
+                    w.WriteString("Site", c.Site);
+                    w.WriteString("ResourceName", c.ResourceName);
+                    w.WriteString("Name", c.Name);
+                    w.WriteString("Image", c.Image);
+                    WriteOptional(w, "TokenPath", c.TokenPath);
+                    WriteOptional(w, "SquidLocation", c.SquidLocation);
+                    WriteOptional(w, "PilotDirectory", c.PilotDirectory);
+                    WriteOptional(w, "StartExtra", c.StartExtra);
+                    WriteOptional(w, "Cpus", c.Cpus);
+                    WriteOptional(w, "MemoryMB", c.MemoryMB);
+                    WriteOptional(w, "ProjectName", c.ProjectName);
+                    WriteOptional(w, "AcceptJobsForHours", c.AcceptJobsForHours);
+                    WriteOptional(w, "RetirementHours", c.RetirementHours);
+                    WriteOptional(w, "AcceptIdleMinutes", c.AcceptIdleMinutes);
+                    w.WriteStartObject("Environment");
+                    foreach (KeyValuePair<string, string> kv in c.Environment) w.WriteString(kv.Key, kv.Value);
+                    w.WriteEndObject();
+                    w.WriteString("RestartPolicy", c.RestartPolicy.ToString());
+                    w.WriteString("CvmfsMode", c.CvmfsMode.ToString());
+                    WriteOptional(w, "CvmfsPath", c.CvmfsPath);
+                    if (c.CvmfsMode == CvmfsMode.CvmfsExec)
+                    {
+                        w.WriteStartArray("CvmfsRepository");
+                        foreach (string r in c.CvmfsRepository) w.WriteStringValue(r);
+                        w.WriteEndArray();
+                    }
+                    w.WriteString("SecurityProfile", c.SecurityProfile.ToString());
+                    w.WriteBoolean("Gpu", c.Gpu);
+                    w.WriteEndObject();
+                }
+                return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+            }
+        }
+
+        /// <summary>Reads a config file into a request; value rules are left to <see cref="PilotConfigBuilder"/>.</summary>
+        public static PilotConfigRequest Deserialize(string json, string path)
+        {
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            }
+            catch (JsonException e)
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileInvalidJson, ErrorCategory.ParserError,
+                    $"The config file '{path}' is not valid JSON: line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}.", path);
+            }
+            using (doc)
+            {
+                JsonElement root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    throw Bad(path, "its top level must be a JSON object");
+                }
+                int version = Int(root, "SchemaVersion", path) ?? SchemaVersion;
+                if (version != SchemaVersion)
+                {
+                    throw new OsgPilotException(ErrorIds.ConfigFileUnsupported, ErrorCategory.InvalidData,
+                        $"The config file '{path}' has SchemaVersion {version}; this OsgPilot reads version {SchemaVersion}.", path);
+                }
+                string[] known =
+                {
+                    "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "SquidLocation", "PilotDirectory", "StartExtra",
+                    "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
+                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "Gpu",
+                };
+                foreach (JsonProperty p in root.EnumerateObject())
+                {
+                    if (p.Name == "Token" || p.Name == "TOKEN")
+                    {
+                        throw Bad(path, "it holds a token; config files must not carry the token: store TokenPath (a file only root can read) instead");
+                    }
+                    if (!known.Contains(p.Name, StringComparer.Ordinal)) throw Bad(path, $"'{p.Name}' is not a config setting");
+                }
+                return new PilotConfigRequest
+                {
+                    Site = Str(root, "Site", path),
+                    ResourceName = Str(root, "ResourceName", path),
+                    Name = Str(root, "Name", path),
+                    Image = Str(root, "Image", path),
+                    TokenPath = Str(root, "TokenPath", path),
+                    SquidLocation = Str(root, "SquidLocation", path),
+                    PilotDirectory = Str(root, "PilotDirectory", path),
+                    StartExtra = Str(root, "StartExtra", path),
+                    Cpus = Int(root, "Cpus", path),
+                    MemoryMB = Int(root, "MemoryMB", path),
+                    ProjectName = Str(root, "ProjectName", path),
+                    AcceptJobsForHours = Int(root, "AcceptJobsForHours", path),
+                    RetirementHours = Int(root, "RetirementHours", path),
+                    AcceptIdleMinutes = Int(root, "AcceptIdleMinutes", path),
+                    Environment = Env(root, path),
+                    RestartPolicy = Enum<PilotRestartPolicy>(root, "RestartPolicy", path),
+                    CvmfsMode = Enum<CvmfsMode>(root, "CvmfsMode", path),
+                    CvmfsPath = Str(root, "CvmfsPath", path),
+                    CvmfsRepository = Strings(root, "CvmfsRepository", path),
+                    SecurityProfile = Enum<SecurityProfile>(root, "SecurityProfile", path),
+                    Gpu = Bool(root, "Gpu", path),
+                };
+            }
+        }
+
+        private static void WriteOptional(Utf8JsonWriter w, string name, string value)
+        {
+            if (value != null) w.WriteString(name, value);
+        }
+
+        private static void WriteOptional(Utf8JsonWriter w, string name, int? value)
+        {
+            if (value.HasValue) w.WriteNumber(name, value.Value);
+        }
+
+        private static bool Has(JsonElement o, string name, out JsonElement v) =>
+            o.TryGetProperty(name, out v) && v.ValueKind != JsonValueKind.Null;
+
+        private static string Str(JsonElement o, string name, string path)
+        {
+            if (!Has(o, name, out JsonElement v)) return null;
+            if (v.ValueKind != JsonValueKind.String) throw Bad(path, $"{name} must be a string");
+            return v.GetString();
+        }
+
+        private static int? Int(JsonElement o, string name, string path)
+        {
+            if (!Has(o, name, out JsonElement v)) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int i)) throw Bad(path, $"{name} must be a whole number");
+            return i;
+        }
+
+        private static bool Bool(JsonElement o, string name, string path)
+        {
+            if (!Has(o, name, out JsonElement v)) return false;
+            if (v.ValueKind != JsonValueKind.True && v.ValueKind != JsonValueKind.False) throw Bad(path, $"{name} must be true or false");
+            return v.GetBoolean();
+        }
+
+        private static T? Enum<T>(JsonElement o, string name, string path) where T : struct
+        {
+            string text = Str(o, name, path);
+            if (text == null) return null;
+            if (System.Enum.TryParse(text, true, out T value) && System.Enum.IsDefined(typeof(T), value) && !int.TryParse(text, out _)) return value;
+            throw Bad(path, $"{name} must be one of {string.Join(", ", System.Enum.GetNames(typeof(T)))}; '{text}' is not");
+        }
+
+        private static string[] Strings(JsonElement o, string name, string path)
+        {
+            if (!Has(o, name, out JsonElement v)) return null;
+            if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)) throw Bad(path, $"{name} must be a list of strings");
+            return v.EnumerateArray().Select(e => e.GetString()).ToArray();
+        }
+
+        private static IDictionary<string, string> Env(JsonElement o, string path)
+        {
+            if (!Has(o, "Environment", out JsonElement v)) return null;
+            if (v.ValueKind != JsonValueKind.Object) throw Bad(path, "Environment must be an object of name/value strings");
+            var env = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in v.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"Environment.{p.Name} must be a string");
+                env[p.Name] = p.Value.GetString();
+            }
+            return env;
+        }
+
+        private static OsgPilotException Bad(string path, string why) =>
+            new OsgPilotException(ErrorIds.ConfigFileInvalidValue, ErrorCategory.InvalidData, $"The config file '{path}' is not valid: {why}.", path);
+    }
+}

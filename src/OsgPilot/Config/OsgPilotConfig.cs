@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Security;
+
+namespace OsgPilot.Config
+{
+    /// <summary>
+    /// An immutable, validated description of one pilot deployment. Built only by
+    /// <see cref="PilotConfigBuilder"/>, so every instance is valid. It holds no token text in any
+    /// public member: an inline token lives in a SecureString that serialisers never see.
+    /// </summary>
+    public sealed class OsgPilotConfig
+    {
+        internal OsgPilotConfig(PilotConfigRequest r, SecureString token)
+        {
+            Site = r.Site;
+            ResourceName = r.ResourceName;
+            Name = r.Name;
+            Image = r.Image;
+            TokenPath = r.TokenPath;
+            Token = token;
+            SquidLocation = r.SquidLocation;
+            PilotDirectory = r.PilotDirectory;
+            StartExtra = r.StartExtra;
+            Cpus = r.Cpus;
+            MemoryMB = r.MemoryMB;
+            ProjectName = r.ProjectName;
+            AcceptJobsForHours = r.AcceptJobsForHours;
+            RetirementHours = r.RetirementHours;
+            AcceptIdleMinutes = r.AcceptIdleMinutes;
+            Environment = new SortedDictionary<string, string>(r.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            RestartPolicy = r.RestartPolicy ?? PilotRestartPolicy.UnlessStopped;
+            CvmfsMode = r.CvmfsMode ?? CvmfsMode.HostMount;
+            CvmfsPath = r.CvmfsPath;
+            CvmfsRepository = Array.AsReadOnly(r.CvmfsRepository ?? new string[0]);
+            SecurityProfile = r.SecurityProfile ?? SecurityProfile.Capabilities;
+            Gpu = r.Gpu;
+        }
+
+        public string Site { get; }
+        public string ResourceName { get; }
+        /// <summary>Container name (for -Count N, the stem of the N names).</summary>
+        public string Name { get; }
+        public string Image { get; }
+        /// <summary>Host path of the token file, or null when the token was given inline.</summary>
+        public string TokenPath { get; }
+        /// <summary>File when the token comes from TokenPath, Inline when from -Token; never the token itself.</summary>
+        public string TokenSource => Token != null ? "Inline" : "File";
+        public string SquidLocation { get; }
+        public string PilotDirectory { get; }
+        public string StartExtra { get; }
+        public int? Cpus { get; }
+        public int? MemoryMB { get; }
+        public string ProjectName { get; }
+        public int? AcceptJobsForHours { get; }
+        public int? RetirementHours { get; }
+        public int? AcceptIdleMinutes { get; }
+        public IReadOnlyDictionary<string, string> Environment { get; }
+        public PilotRestartPolicy RestartPolicy { get; }
+        public CvmfsMode CvmfsMode { get; }
+        /// <summary>Host CVMFS path (HostMount mode only).</summary>
+        public string CvmfsPath { get; }
+        /// <summary>Repositories cvmfsexec mounts (CvmfsExec mode only).</summary>
+        public IReadOnlyList<string> CvmfsRepository { get; }
+        public SecurityProfile SecurityProfile { get; }
+        public bool Gpu { get; }
+
+        internal SecureString Token { get; }
+
+        public override string ToString() => $"{Name} ({Site}/{ResourceName})";
+    }
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using OsgPilot.Errors;
+using OsgPilot.Squid;
+using OsgPilot.Token;
+
+namespace OsgPilot.Config
+{
+    /// <summary>The outcome of building a config: the config, what to warn about, what the token says.</summary>
+    public sealed class PilotConfigResult
+    {
+        internal PilotConfigResult(OsgPilotConfig config, IReadOnlyList<string> warnings, OsgPilotTokenInfo tokenInfo)
+        {
+            Config = config;
+            Warnings = warnings;
+            TokenInfo = tokenInfo;
+        }
+
+        public OsgPilotConfig Config { get; }
+        public IReadOnlyList<string> Warnings { get; }
+        public OsgPilotTokenInfo TokenInfo { get; }
+    }
+
+    /// <summary>
+    /// Validates a <see cref="PilotConfigRequest"/> and builds the immutable config. All rules live
+    /// here so New-OsgPilotConfig and Import-OsgPilotConfig refuse exactly the same things.
+    /// </summary>
+    public static class PilotConfigBuilder
+    {
+        public const string DefaultImage = "hub.opensciencegrid.org/osg-htc/ospool-ep:25-release";
+        public const string DefaultGpuImage = "hub.opensciencegrid.org/osg-htc/ospool-ep:25-cuda_11_8_0-release";
+        public const string DefaultCvmfsPath = "/cvmfs";
+        public static readonly string[] DefaultCvmfsRepositories = { "oasis.opensciencegrid.org", "singularity.opensciencegrid.org" };
+
+        /// <summary>Variables OsgPilot sets from parameters; -Environment may not set them behind its back.</summary>
+        internal static readonly string[] ManagedVariables =
+        {
+            "GLIDEIN_Site", "GLIDEIN_ResourceName", "TOKEN", "OSG_SQUID_LOCATION", "GLIDEIN_Start_Extra",
+            "OSG_PROJECT_NAME", "NUM_CPUS", "MEMORY", "ACCEPT_JOBS_FOR_HOURS", "RETIREMENT_HOURS",
+            "ACCEPT_IDLE_MINUTES", "CVMFSEXEC_REPOS",
+        };
+
+        /// <summary>Variables the current image does not read: setting them is almost always a copied mistake.</summary>
+        internal static readonly string[] IgnoredVariables = { "GLIDEIN_Start", "ANNEX_NAME", "ALLOW_CPUJOB_ON_GPUSLOT", "CONTAINER_PILOT_USE_JOB_HOOK" };
+
+        private static readonly Regex SitePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex ResourcePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex ContainerNamePattern = new Regex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex ProjectPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex EnvNamePattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex RepositoryPattern = new Regex(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", RegexOptions.CultureInvariant);
+        // Docker reference: [registry[:port]/]path[:tag][@digest], path components lower case.
+        private static readonly Regex ImagePattern = new Regex(
+            @"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+            RegexOptions.CultureInvariant);
+
+        internal const int MaxResourceNameLength = 63;
+        internal const int MaxSiteLength = 64;
+
+        public static PilotConfigResult Build(PilotConfigRequest request) => Build(request, DateTime.UtcNow);
+
+        internal static PilotConfigResult Build(PilotConfigRequest request, DateTime utcNow)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            PilotConfigRequest r = request.Clone();
+            var warnings = new List<string>();
+
+            r.Site = RequireName(r.Site, "Site", SitePattern, MaxSiteLength, ErrorIds.InvalidSite,
+                "letters, digits, spaces, '.', '_' and '-'");
+            r.ResourceName = RequireName(r.ResourceName, "ResourceName", ResourcePattern, MaxResourceNameLength, ErrorIds.InvalidResourceName,
+                "letters, digits, '.', '_' and '-' (the image builds the pilot's host name from it)");
+
+            OsgPilotTokenInfo tokenInfo = ValidateToken(r, utcNow, warnings);
+
+            r.Name = string.IsNullOrWhiteSpace(r.Name) ? "osgpilot-" + r.ResourceName : r.Name.Trim();
+            if (!ContainerNamePattern.IsMatch(r.Name) || r.Name.Length > 128)
+            {
+                throw Invalid(ErrorIds.InvalidContainerName, $"The container name '{r.Name}' is not valid: use letters, digits, '_', '.' and '-', starting with a letter or digit.", r.Name);
+            }
+
+            r.Image = string.IsNullOrWhiteSpace(r.Image) ? (r.Gpu ? DefaultGpuImage : DefaultImage) : r.Image.Trim();
+            if (!ImagePattern.IsMatch(r.Image))
+            {
+                throw Invalid(ErrorIds.InvalidImage, $"The image '{r.Image}' is not a valid image reference.", r.Image);
+            }
+            if (r.Image.IndexOf("osgvo-docker-pilot", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                warnings.Add($"The image '{r.Image}' is the old OSG pilot image, no longer updated on Docker Hub; use {DefaultImage}.");
+            }
+
+            if (r.SquidLocation != null)
+            {
+                r.SquidLocation = SquidEndpoint.Parse(r.SquidLocation).Uri;
+            }
+
+            if (r.PilotDirectory != null)
+            {
+                r.PilotDirectory = RequireAbsolutePath(r.PilotDirectory, ErrorIds.InvalidPilotDirectory, "pilot directory");
+            }
+
+            if (r.StartExtra != null && (r.StartExtra.Trim().Length == 0 || r.StartExtra.Any(char.IsControl)))
+            {
+                throw Invalid(ErrorIds.InvalidStartExtra, "The START expression (-StartExtra) must be a non-empty ClassAd expression on one line.", r.StartExtra);
+            }
+            if (r.ProjectName != null && !ProjectPattern.IsMatch(r.ProjectName))
+            {
+                throw Invalid(ErrorIds.InvalidProjectName, $"The project name '{r.ProjectName}' is not valid: use letters, digits, '.', '_' and '-'.", r.ProjectName);
+            }
+
+            RequireRange(r.Cpus, "Cpus", 1, 1024, ErrorIds.InvalidCpus);
+            RequireRange(r.MemoryMB, "MemoryMB", 256, 16 * 1024 * 1024, ErrorIds.InvalidMemory);
+            RequireRange(r.AcceptJobsForHours, "AcceptJobsForHours", 1, 100000, ErrorIds.InvalidHours);
+            RequireRange(r.RetirementHours, "RetirementHours", 1, 100000, ErrorIds.InvalidHours);
+            RequireRange(r.AcceptIdleMinutes, "AcceptIdleMinutes", 1, 100000, ErrorIds.InvalidHours);
+            if (r.Cpus.HasValue != r.MemoryMB.HasValue)
+            {
+                warnings.Add("Only one of -Cpus and -MemoryMB is set; OSG recommends setting both so the slot matches the container limits.");
+            }
+
+            ValidateCvmfs(r);
+            if (r.CvmfsMode == CvmfsMode.CvmfsExec && (r.SecurityProfile ?? SecurityProfile.Capabilities) == SecurityProfile.Capabilities)
+            {
+                warnings.Add("cvmfsexec needs /dev/fuse and an unconfined seccomp profile, which -SecurityProfile Capabilities does not give; OSG documents CvmfsExec with -SecurityProfile Unconfined.");
+            }
+            r.Environment = ValidateEnvironment(r.Environment, warnings);
+
+            return new PilotConfigResult(new OsgPilotConfig(r, r.Token), warnings.AsReadOnly(), tokenInfo);
+        }
+
+        private static OsgPilotTokenInfo ValidateToken(PilotConfigRequest r, DateTime utcNow, List<string> warnings)
+        {
+            bool hasPath = !string.IsNullOrEmpty(r.TokenPath);
+            bool hasInline = r.Token != null;
+            if (hasPath && hasInline)
+            {
+                throw Invalid(ErrorIds.TokenSourceConflict, "Give the token either as -TokenPath or as -Token, not both.", null);
+            }
+            if (!hasPath && !hasInline)
+            {
+                throw Invalid(ErrorIds.TokenMissing, "A pilot needs its OSG token: give -TokenPath (the token file) or -Token (a SecureString).", null, ErrorCategory.InvalidArgument);
+            }
+            if (hasPath)
+            {
+                r.TokenPath = Path.GetFullPath(r.TokenPath);
+            }
+            else
+            {
+                // Keep our own read-only copy so the caller disposing theirs cannot empty the config.
+                r.Token = r.Token.Copy();
+                r.Token.MakeReadOnly();
+            }
+            string text = hasPath ? TokenSource.ReadFile(r.TokenPath) : TokenSource.Read(r.Token);
+            OsgPilotTokenInfo info = IdTokenParser.Parse(text, hasPath ? r.TokenPath : null);
+            TokenCheck.ThrowIfExpired(info, utcNow);
+            warnings.AddRange(TokenCheck.Warnings(info, utcNow));
+            return info;
+        }
+
+        private static void ValidateCvmfs(PilotConfigRequest r)
+        {
+            CvmfsMode mode = r.CvmfsMode ?? CvmfsMode.HostMount;
+            bool hasRepos = r.CvmfsRepository != null && r.CvmfsRepository.Length > 0;
+            bool reposInEnv = r.Environment != null && r.Environment.Keys.Any(k => k == "CVMFSEXEC_REPOS");
+            if (mode == CvmfsMode.HostMount)
+            {
+                if (hasRepos || reposInEnv)
+                {
+                    throw Invalid(ErrorIds.CvmfsModeConflict, "CVMFS repositories are for -CvmfsMode CvmfsExec; with the host's /cvmfs bound in (HostMount) the pilot must not mount CVMFS itself.", null);
+                }
+                r.CvmfsPath = RequireAbsolutePath(r.CvmfsPath ?? DefaultCvmfsPath, ErrorIds.InvalidCvmfsPath, "CVMFS path");
+                r.CvmfsRepository = null;
+            }
+            else
+            {
+                if (r.CvmfsPath != null)
+                {
+                    throw Invalid(ErrorIds.CvmfsModeConflict, "-CvmfsPath binds the host's CVMFS; it cannot be combined with -CvmfsMode CvmfsExec, where the pilot mounts CVMFS itself.", r.CvmfsPath);
+                }
+                string[] repos = hasRepos
+                    ? r.CvmfsRepository.SelectMany(x => (x ?? string.Empty).Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries)).ToArray()
+                    : DefaultCvmfsRepositories;
+                foreach (string repo in repos)
+                {
+                    if (!RepositoryPattern.IsMatch(repo))
+                    {
+                        throw Invalid(ErrorIds.InvalidCvmfsRepository, $"'{repo}' is not a CVMFS repository name (e.g. oasis.opensciencegrid.org).", repo);
+                    }
+                }
+                r.CvmfsRepository = repos.Distinct(StringComparer.Ordinal).ToArray();
+            }
+        }
+
+        private static IDictionary<string, string> ValidateEnvironment(IDictionary<string, string> env, List<string> warnings)
+        {
+            var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (env == null) return result;
+            foreach (KeyValuePair<string, string> kv in env)
+            {
+                if (kv.Key == null || !EnvNamePattern.IsMatch(kv.Key))
+                {
+                    throw Invalid(ErrorIds.InvalidEnvironment, $"'{kv.Key}' is not a valid environment variable name.", kv.Key);
+                }
+                if (ManagedVariables.Contains(kv.Key, StringComparer.Ordinal))
+                {
+                    throw Invalid(ErrorIds.ReservedEnvironment, kv.Key == "TOKEN"
+                        ? "Do not pass the token in -Environment: use -TokenPath or -Token, which keep it out of the container's environment."
+                        : $"{kv.Key} is set by OsgPilot from its own parameter; use that parameter instead of -Environment.", kv.Key);
+                }
+                if ((kv.Value ?? string.Empty).IndexOf('\0') >= 0 || (kv.Value ?? string.Empty).IndexOf('\n') >= 0)
+                {
+                    throw Invalid(ErrorIds.InvalidEnvironment, $"The value of {kv.Key} must be one line.", kv.Key);
+                }
+                if (IgnoredVariables.Contains(kv.Key, StringComparer.Ordinal))
+                {
+                    warnings.Add($"The pilot image does not read {kv.Key}; it has no effect." +
+                        (kv.Key == "GLIDEIN_Start" ? " Use -StartExtra (GLIDEIN_Start_Extra) to restrict jobs." : string.Empty));
+                }
+                result[kv.Key] = kv.Value ?? string.Empty;
+            }
+            return result;
+        }
+
+        private static string RequireName(string value, string parameter, Regex pattern, int maxLength, string errorId, string allowed)
+        {
+            string v = value?.Trim();
+            if (string.IsNullOrEmpty(v))
+            {
+                throw Invalid(errorId, $"-{parameter} is required: the name registered in OSG Topology.", value);
+            }
+            if (v.Length > maxLength)
+            {
+                throw Invalid(errorId, $"-{parameter} '{v}' is {v.Length} characters long; at most {maxLength} are allowed.", value);
+            }
+            if (!pattern.IsMatch(v))
+            {
+                throw Invalid(errorId, $"-{parameter} '{v}' has characters the pilot cannot take; use {allowed}.", value);
+            }
+            return v;
+        }
+
+        private static string RequireAbsolutePath(string path, string errorId, string what)
+        {
+            string p = path?.Trim();
+            // Paths are on the Docker host, which is Linux for the pilot image: require a rooted POSIX path.
+            if (string.IsNullOrEmpty(p) || !p.StartsWith("/", StringComparison.Ordinal) || p.IndexOfAny(new[] { ':', ',', '\0', '\n' }) >= 0)
+            {
+                throw Invalid(errorId, $"The {what} '{path}' must be an absolute path on the Docker host (for example /var/lib/osg-pilot) without ':' or ','.", path);
+            }
+            return p.Length > 1 ? p.TrimEnd('/') : p;
+        }
+
+        private static void RequireRange(int? value, string parameter, int min, int max, string errorId)
+        {
+            if (value.HasValue && (value.Value < min || value.Value > max))
+            {
+                throw Invalid(errorId, $"-{parameter} must be a whole number from {min} to {max}; {value.Value} is not.", value.Value);
+            }
+        }
+
+        private static OsgPilotException Invalid(string errorId, string message, object target, ErrorCategory category = ErrorCategory.InvalidArgument) =>
+            new OsgPilotException(errorId, category, message, target);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Collections.Generic;
+using System.Security;
+
+namespace OsgPilot.Config
+{
+    /// <summary>
+    /// What a user asked for, unvalidated: filled from cmdlet parameters or a config file and
+    /// turned into an <see cref="OsgPilotConfig"/> by <see cref="PilotConfigBuilder"/>. Null means
+    /// "not given", so the builder can tell defaults from contradictions.
+    /// </summary>
+    public sealed class PilotConfigRequest
+    {
+        public string Site { get; set; }
+        public string ResourceName { get; set; }
+        public string Name { get; set; }
+        public string Image { get; set; }
+        public string TokenPath { get; set; }
+        public SecureString Token { get; set; }
+        public string SquidLocation { get; set; }
+        public string PilotDirectory { get; set; }
+        public string StartExtra { get; set; }
+        public int? Cpus { get; set; }
+        public int? MemoryMB { get; set; }
+        public string ProjectName { get; set; }
+        public int? AcceptJobsForHours { get; set; }
+        public int? RetirementHours { get; set; }
+        public int? AcceptIdleMinutes { get; set; }
+        public IDictionary<string, string> Environment { get; set; }
+        public PilotRestartPolicy? RestartPolicy { get; set; }
+        public CvmfsMode? CvmfsMode { get; set; }
+        public string CvmfsPath { get; set; }
+        public string[] CvmfsRepository { get; set; }
+        public SecurityProfile? SecurityProfile { get; set; }
+        public bool Gpu { get; set; }
+
+        internal PilotConfigRequest Clone() => (PilotConfigRequest)MemberwiseClone();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Linq;
+using Docker.DotNet.Models;
+using OsgPilot.Config;
+using OsgPilot.Launch;
+using ContainerSpec = OsgPilot.Launch.ContainerSpec;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>Translates our <see cref="ContainerSpec"/> into the Engine API's create request, the way the docker CLI would.</summary>
+    internal static class CreateParametersFactory
+    {
+        public static CreateContainerParameters Create(ContainerSpec s)
+        {
+            var host = new HostConfig
+            {
+                Binds = s.Binds.Select(b => b.ToBindString()).ToList(),
+                CapAdd = s.CapAdd.ToList(),
+                SecurityOpt = s.SecurityOpt.ToList(),
+                Devices = s.Devices.Select(d => new DeviceMapping { PathOnHost = d.Path, PathInContainer = d.Path, CgroupPermissions = d.Permissions }).ToList(),
+                Ulimits = new List<Ulimit> { new Ulimit { Name = "nofile", Soft = s.NoFileLimit, Hard = s.NoFileLimit } },
+                PidsLimit = s.PidsLimit,
+                RestartPolicy = new RestartPolicy { Name = RestartKind(s.RestartPolicy) },
+            };
+            if (s.UnconfinedSystemPaths)
+            {
+                // What `--security-opt systempaths=unconfined` sends: explicitly empty lists.
+                host.MaskedPaths = new List<string>();
+                host.ReadonlyPaths = new List<string>();
+            }
+            if (s.AllGpus)
+            {
+                host.DeviceRequests = new List<DeviceRequest>
+                {
+                    new DeviceRequest { Driver = "", Count = -1, Capabilities = new List<IList<string>> { new List<string> { "gpu" } } },
+                };
+            }
+            if (s.NanoCpus.HasValue) host.NanoCPUs = s.NanoCpus.Value;
+            if (s.MemoryBytes.HasValue) host.Memory = s.MemoryBytes.Value;
+
+            return new CreateContainerParameters
+            {
+                Name = s.Name,
+                Image = s.Image,
+                User = s.User,
+                Env = s.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
+                Labels = new Dictionary<string, string>(s.Labels),
+                StopTimeout = System.TimeSpan.FromSeconds(s.StopTimeoutSeconds),
+                HostConfig = host,
+            };
+        }
+
+        private static RestartPolicyKind RestartKind(PilotRestartPolicy policy)
+        {
+            switch (policy)
+            {
+                case PilotRestartPolicy.OnFailure: return RestartPolicyKind.OnFailure;
+                case PilotRestartPolicy.UnlessStopped: return RestartPolicyKind.UnlessStopped;
+                case PilotRestartPolicy.Always: return RestartPolicyKind.Always;
+                default: return RestartPolicyKind.No;
+            }
+        }
+    }
+}

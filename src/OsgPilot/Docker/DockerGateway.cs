@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+using ContainerSpec = OsgPilot.Launch.ContainerSpec;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>
+    /// The only class that talks to Docker.DotNet. Every call goes through <see cref="Call{T}"/>, which
+    /// bounds it in time and turns library and transport failures into <see cref="OsgPilotException"/>s
+    /// that name the endpoint, so no Docker.DotNet type or catch-all error reaches a cmdlet.
+    /// </summary>
+    internal sealed class DockerGateway : IDisposable
+    {
+        /// <summary>Bound for ordinary requests; streaming calls (pull, logs) run until cancelled.</summary>
+        public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
+
+        private readonly DockerClient _client;
+
+        public DockerGateway(DockerEndpoint endpoint)
+        {
+            Endpoint = endpoint;
+            // Unversioned requests: the library's default API version, so new engines do not refuse us.
+            _client = new DockerClientBuilder()
+                .WithEndpoint(endpoint.Uri)
+                .WithTimeout(Timeout.InfiniteTimeSpan)
+                .Build();
+        }
+
+        public DockerEndpoint Endpoint { get; }
+
+        public void Dispose() => _client.Dispose();
+
+        public Task<EngineVersion> GetVersionAsync(CancellationToken ct, TimeSpan? timeout = null) =>
+            Call("query the engine version", async t =>
+            {
+                VersionResponse v = await _client.System.GetVersionAsync(t).ConfigureAwait(false);
+                return new EngineVersion { Version = v.Version, ApiVersion = v.APIVersion, Os = v.Os, Arch = v.Arch };
+            }, ct, timeout);
+
+        /// <summary>All OsgPilot pilots in one list call, filtered by label on the engine side.</summary>
+        public Task<IReadOnlyList<PilotContainer>> ListPilotsAsync(bool all, CancellationToken ct, TimeSpan? timeout = null) =>
+            ListAsync(all, new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [PilotLabels.ManagedFilter] = true },
+            }, ct, timeout);
+
+        /// <summary>Containers of any kind whose name is exactly one of <paramref name="names"/>, in one list call.</summary>
+        public async Task<IReadOnlyList<PilotContainer>> ListByNamesAsync(IEnumerable<string> names, CancellationToken ct)
+        {
+            var wanted = new HashSet<string>(names, StringComparer.Ordinal);
+            // The engine's name filter matches substrings; anchor it, then keep exact names only.
+            var filter = wanted.ToDictionary(n => "^/" + System.Text.RegularExpressions.Regex.Escape(n) + "$", _ => true);
+            IReadOnlyList<PilotContainer> found = await ListAsync(true, new Dictionary<string, IDictionary<string, bool>> { ["name"] = filter }, ct, null).ConfigureAwait(false);
+            return found.Where(c => wanted.Contains(c.Name)).ToList();
+        }
+
+        private Task<IReadOnlyList<PilotContainer>> ListAsync(bool all, IDictionary<string, IDictionary<string, bool>> filters, CancellationToken ct, TimeSpan? timeout) =>
+            Call("list containers", async t =>
+            {
+                IList<ContainerListResponse> list = await _client.Containers.ListContainersAsync(
+                    new ContainersListParameters { All = all, Filters = filters }, t).ConfigureAwait(false);
+                return (IReadOnlyList<PilotContainer>)list.Select(ToPilotContainer).ToList();
+            }, ct, timeout);
+
+        /// <summary>The local image, or null when the engine does not have it.</summary>
+        public Task<ImageInfo> InspectImageAsync(string image, CancellationToken ct) =>
+            Call("inspect the image " + image, async t =>
+            {
+                try
+                {
+                    ImageInspectResponse r = await _client.Images.InspectImageAsync(image, t).ConfigureAwait(false);
+                    return new ImageInfo { Id = r.ID, Created = r.Created };
+                }
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+            }, ct);
+
+        public Task PullImageAsync(string image, IProgress<PullProgress> progress, CancellationToken ct) =>
+            Call("pull the image " + image, async t =>
+            {
+                string error = null;
+                var relay = new Progress(m =>
+                {
+                    if (!string.IsNullOrEmpty(m.Error?.Message)) error = m.Error.Message;
+                    if (!string.IsNullOrEmpty(m.ID) && m.Status != null)
+                    {
+                        progress?.Report(new PullProgress { LayerId = m.ID, Status = m.Status, Current = m.Progress?.Current, Total = m.Progress?.Total });
+                    }
+                });
+                SplitReference(image, out string repository, out string tag);
+                await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, relay, t).ConfigureAwait(false);
+                if (error != null)
+                {
+                    // The engine reports pull failures inside the stream, with HTTP 200.
+                    throw new OsgPilotException(ErrorIds.ImagePullFailed, ErrorCategory.ResourceUnavailable,
+                        $"Pulling the image '{image}' failed: {error}", image);
+                }
+                return true;
+            }, ct, Timeout.InfiniteTimeSpan, ErrorIds.ImagePullFailed);
+
+        public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct) =>
+            Call("create the container " + spec.Name, async t =>
+                (await _client.Containers.CreateContainerAsync(CreateParametersFactory.Create(spec), t).ConfigureAwait(false)).ID, ct);
+
+        /// <summary>Puts one file into a created container (docker cp), owned by uid/gid, without touching disk here.</summary>
+        public Task CopyFileAsync(string id, string pathInContainer, byte[] content, int uid, int gid, int mode, CancellationToken ct) =>
+            Call("copy a file into the container", async t =>
+            {
+                string dir = pathInContainer.Substring(0, pathInContainer.LastIndexOf('/'));
+                string file = pathInContainer.Substring(dir.Length + 1);
+                using (var tar = new MemoryStream(TarWriter.SingleFile(file, content, uid, gid, mode)))
+                {
+                    await _client.Containers.ExtractArchiveToContainerAsync(id,
+                        new CopyToContainerParameters { Path = dir, AllowOverwriteDirWithFile = false }, tar, t).ConfigureAwait(false);
+                }
+                return true;
+            }, ct);
+
+        public Task StartAsync(string id, CancellationToken ct) =>
+            Call("start the container", t => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
+
+        public Task StopAsync(string id, int timeoutSeconds, CancellationToken ct) =>
+            Call("stop the container", t => _client.Containers.StopContainerAsync(id,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)timeoutSeconds }, t), ct,
+                TimeSpan.FromSeconds(timeoutSeconds) + RequestTimeout);
+
+        public Task RemoveAsync(string id, bool force, CancellationToken ct) =>
+            Call("remove the container", async t =>
+            {
+                await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = force }, t).ConfigureAwait(false);
+                return true;
+            }, ct);
+
+        /// <summary>Streams log lines (stdout and stderr, demultiplexed) to <paramref name="onLine"/> until the log ends or ct fires.</summary>
+        public Task StreamLogsAsync(string id, string tail, DateTime? since, bool follow, Action<string> onLine, CancellationToken ct) =>
+            Call("read the container log", async t =>
+            {
+                var p = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = follow, Tail = tail ?? "all" };
+                if (since.HasValue)
+                {
+                    p.Since = new DateTimeOffset(since.Value.ToUniversalTime()).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                using (MultiplexedStream stream = await _client.Containers.GetContainerLogsAsync(id, p, t).ConfigureAwait(false))
+                {
+                    var lines = new LineSplitter(onLine);
+                    byte[] buffer = new byte[16 * 1024];
+                    while (true)
+                    {
+                        MultiplexedStream.ReadResult r = await stream.ReadOutputAsync(buffer, 0, buffer.Length, t).ConfigureAwait(false);
+                        if (r.EOF) break;
+                        lines.Add(r.Target, buffer, r.Count);
+                    }
+                    lines.Flush();
+                }
+                return true;
+            }, ct, Timeout.InfiniteTimeSpan);
+
+        /// <summary>Runs a command in a running container; returns exit code and stdout.</summary>
+        public Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct) =>
+            Call("run a command in the container", async t =>
+            {
+                ContainerExecCreateResponse created = await _client.Exec.CreateContainerExecAsync(id,
+                    new ContainerExecCreateParameters { Cmd = command, User = user, AttachStdout = true, AttachStderr = true }, t).ConfigureAwait(false);
+                string output;
+                using (MultiplexedStream stream = await _client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), t).ConfigureAwait(false))
+                {
+                    (string stdout, string _) = await stream.ReadOutputToEndAsync(t).ConfigureAwait(false);
+                    output = stdout;
+                }
+                ContainerExecInspectResponse inspect = await _client.Exec.InspectContainerExecAsync(created.ID, t).ConfigureAwait(false);
+                return (inspect.ExitCode ?? -1L, output);
+            }, ct);
+
+        private async Task Call(string what, Func<CancellationToken, Task> action, CancellationToken ct, TimeSpan? timeout = null) =>
+            await Call(what, async t => { await action(t).ConfigureAwait(false); return true; }, ct, timeout).ConfigureAwait(false);
+
+        private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct, TimeSpan? timeout = null, string apiErrorId = null)
+        {
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                TimeSpan limit = timeout ?? RequestTimeout;
+                if (limit != Timeout.InfiniteTimeSpan) linked.CancelAfter(limit);
+                try
+                {
+                    return await action(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested && linked.IsCancellationRequested)
+                {
+                    throw new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.OperationTimeout,
+                        $"The Docker engine at '{Endpoint}' did not answer within {limit.TotalSeconds:0} s while trying to {what}.", Endpoint.Display);
+                }
+                catch (DockerApiException e)
+                {
+                    throw new OsgPilotException(apiErrorId ?? ErrorIds.DockerApiError, CategoryOf(e.StatusCode),
+                        $"The Docker engine refused to {what}: {EngineMessage(e)}", Endpoint.Display, e);
+                }
+                catch (Exception e) when (IsTransportFailure(e))
+                {
+                    throw Unreachable(Endpoint, e);
+                }
+            }
+        }
+
+        internal static OsgPilotException Unreachable(DockerEndpoint endpoint, Exception e) =>
+            new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
+                $"Cannot connect to the Docker engine at '{endpoint}': {Innermost(e).Message.TrimEnd('.')}. Is dockerd running, and may this user use its socket? (-DockerHost or DOCKER_HOST choose the engine.)",
+                endpoint.Display, e);
+
+        private static bool IsTransportFailure(Exception e) =>
+            e is HttpRequestException || e is SocketException || e is IOException || e is TimeoutException ||
+            (e.InnerException != null && IsTransportFailure(e.InnerException));
+
+        private static Exception Innermost(Exception e) => e.InnerException == null ? e : Innermost(e.InnerException);
+
+        private static ErrorCategory CategoryOf(HttpStatusCode status)
+        {
+            switch ((int)status)
+            {
+                case 400: return ErrorCategory.InvalidArgument;
+                case 401:
+                case 403: return ErrorCategory.PermissionDenied;
+                case 404: return ErrorCategory.ObjectNotFound;
+                case 409: return ErrorCategory.ResourceExists;
+                default: return ErrorCategory.ResourceUnavailable;
+            }
+        }
+
+        /// <summary>The engine's own sentence from its JSON error body, else the body as text.</summary>
+        private static string EngineMessage(DockerApiException e)
+        {
+            string body = e.ResponseBody?.Trim() ?? string.Empty;
+            try
+            {
+                using (JsonDocument doc = JsonDocument.Parse(body))
+                {
+                    if (doc.RootElement.TryGetProperty("message", out JsonElement m)) return m.GetString();
+                }
+            }
+            catch (JsonException)
+            {
+            }
+            return body.Length > 0 ? body : e.StatusCode.ToString();
+        }
+
+        private static PilotContainer ToPilotContainer(ContainerListResponse c) => new PilotContainer
+        {
+            Id = c.ID,
+            Name = (c.Names?.FirstOrDefault() ?? string.Empty).TrimStart('/'),
+            State = c.State,
+            Status = c.Status,
+            Image = c.Image,
+            Created = c.Created,
+            Labels = c.Labels == null ? new Dictionary<string, string>() : new Dictionary<string, string>(c.Labels),
+        };
+
+        /// <summary>Splits "repo[:tag][@digest]" for the pull API; a registry port is not a tag.</summary>
+        internal static void SplitReference(string image, out string repository, out string tag)
+        {
+            int at = image.IndexOf('@');
+            if (at >= 0)
+            {
+                repository = image.Substring(0, at);
+                tag = image.Substring(at + 1);
+                return;
+            }
+            int colon = image.LastIndexOf(':');
+            if (colon > image.LastIndexOf('/'))
+            {
+                repository = image.Substring(0, colon);
+                tag = image.Substring(colon + 1);
+            }
+            else
+            {
+                repository = image;
+                tag = "latest";
+            }
+        }
+
+        /// <summary>IProgress that runs its callback inline: pull messages arrive in order on the reading thread.</summary>
+        private sealed class Progress : IProgress<JSONMessage>
+        {
+            private readonly Action<JSONMessage> _handler;
+            public Progress(Action<JSONMessage> handler) => _handler = handler;
+            public void Report(JSONMessage value) => _handler(value);
+        }
+
+        /// <summary>Turns the byte chunks of a log stream into whole lines.</summary>
+        private sealed class LineSplitter
+        {
+            private readonly Action<string> _onLine;
+            private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+            private readonly StringBuilder _pending = new StringBuilder();
+
+            public LineSplitter(Action<string> onLine) => _onLine = onLine;
+
+            public void Add(MultiplexedStream.TargetStream target, byte[] buffer, int count)
+            {
+                char[] chars = new char[_decoder.GetCharCount(buffer, 0, count)];
+                _decoder.GetChars(buffer, 0, count, chars, 0);
+                foreach (char c in chars)
+                {
+                    if (c == '\n')
+                    {
+                        Emit();
+                    }
+                    else if (c != '\r')
+                    {
+                        _pending.Append(c);
+                    }
+                }
+            }
+
+            public void Flush()
+            {
+                if (_pending.Length > 0) Emit();
+            }
+
+            private void Emit()
+            {
+                _onLine(_pending.ToString());
+                _pending.Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>One container as the engine's list call describes it, in our own terms.</summary>
+    internal sealed class PilotContainer
+    {
+        public string Id { get; set; }
+        public string Name { get; set; }
+        public string State { get; set; }
+        public string Status { get; set; }
+        public string Image { get; set; }
+        public DateTime Created { get; set; }
+        public IReadOnlyDictionary<string, string> Labels { get; set; }
+
+        public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase) ||
+                                 string.Equals(State, "restarting", StringComparison.OrdinalIgnoreCase);
+
+        public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
+    }
+
+    /// <summary>A pull progress report for one image layer.</summary>
+    internal sealed class PullProgress
+    {
+        public string LayerId { get; set; }
+        public string Status { get; set; }
+        public long? Current { get; set; }
+        public long? Total { get; set; }
+    }
+
+    internal sealed class EngineVersion
+    {
+        public string Version { get; set; }
+        public string ApiVersion { get; set; }
+        public string Os { get; set; }
+        public string Arch { get; set; }
+    }
+
+    internal sealed class ImageInfo
+    {
+        public string Id { get; set; }
+        public DateTime? Created { get; set; }
+    }
+}

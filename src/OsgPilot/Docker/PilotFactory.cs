@@ -1,0 +1,25 @@
+using OsgPilot.Launch;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>Turns a listed container into the public <see cref="Pilot"/>: all from labels, no inspect.</summary>
+    internal static class PilotFactory
+    {
+        public static Pilot From(PilotContainer c, DockerEndpoint endpoint, bool changed = false) => new Pilot
+        {
+            Name = c.Name,
+            Id = c.Id,
+            State = c.State,
+            Status = c.Status,
+            Image = c.Image,
+            Site = c.Label(PilotLabels.Site),
+            ResourceName = c.Label(PilotLabels.Resource),
+            Created = c.Created.ToLocalTime(),
+            Changed = changed,
+            DockerHost = endpoint.Display,
+            ConfigHash = c.Label(PilotLabels.ConfigHash),
+            PilotDirectory = c.Label(PilotLabels.PilotDirectory),
+            ModuleVersion = c.Label(PilotLabels.ModuleVersion),
+        };
+    }
+}

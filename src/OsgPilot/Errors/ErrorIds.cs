@@ -1,0 +1,59 @@
+namespace OsgPilot.Errors
+{
+    /// <summary>The stable ErrorIds OsgPilot emits. Scripts may match on these; never rename one.</summary>
+    public static class ErrorIds
+    {
+        // Configuration
+        public const string InvalidSite = "InvalidSite";
+        public const string InvalidResourceName = "InvalidResourceName";
+        public const string InvalidContainerName = "InvalidContainerName";
+        public const string TokenMissing = "TokenMissing";
+        public const string TokenSourceConflict = "TokenSourceConflict";
+        public const string TokenFileNotFound = "TokenFileNotFound";
+        public const string TokenPathIsDirectory = "TokenPathIsDirectory";
+        public const string TokenFileUnreadable = "TokenFileUnreadable";
+        public const string TokenEmpty = "TokenEmpty";
+        public const string TokenNotJwt = "TokenNotJwt";
+        public const string TokenExpired = "TokenExpired";
+        public const string InvalidSquidLocation = "InvalidSquidLocation";
+        public const string InvalidPilotDirectory = "InvalidPilotDirectory";
+        public const string InvalidImage = "InvalidImage";
+        public const string InvalidCpus = "InvalidCpus";
+        public const string InvalidMemory = "InvalidMemory";
+        public const string InvalidHours = "InvalidHours";
+        public const string InvalidEnvironment = "InvalidEnvironment";
+        public const string ReservedEnvironment = "ReservedEnvironment";
+        public const string CvmfsModeConflict = "CvmfsModeConflict";
+        public const string InvalidCvmfsPath = "InvalidCvmfsPath";
+        public const string InvalidCvmfsRepository = "InvalidCvmfsRepository";
+        public const string InvalidStartExtra = "InvalidStartExtra";
+        public const string InvalidProjectName = "InvalidProjectName";
+        public const string InvalidCount = "InvalidCount";
+        public const string ConfigFileNotFound = "ConfigFileNotFound";
+        public const string ConfigFileInvalidJson = "ConfigFileInvalidJson";
+        public const string ConfigFileUnsupported = "ConfigFileUnsupported";
+        public const string ConfigFileExists = "ConfigFileExists";
+        public const string ConfigFileInvalidValue = "ConfigFileInvalidValue";
+        public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
+
+        // Docker engine
+        public const string InvalidDockerHost = "InvalidDockerHost";
+        public const string DockerEngineUnreachable = "DockerEngineUnreachable";
+        public const string DockerApiError = "DockerApiError";
+        public const string ImagePullFailed = "ImagePullFailed";
+        public const string PilotDirectoryNotFound = "PilotDirectoryNotFound";
+        public const string PilotNameInUse = "PilotNameInUse";
+        public const string PilotConfigMismatch = "PilotConfigMismatch";
+        public const string PilotStartFailed = "PilotStartFailed";
+        public const string PilotNotFound = "PilotNotFound";
+        public const string PilotRunning = "PilotRunning";
+        public const string PreflightFailed = "PreflightFailed";
+
+        // Squid
+        public const string SquidTestFailed = "SquidTestFailed";
+        public const string InvalidProbeUri = "InvalidProbeUri";
+
+        // Topology
+        public const string TopologyUnavailable = "TopologyUnavailable";
+    }
+}

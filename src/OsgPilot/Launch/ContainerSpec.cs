@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using OsgPilot.Config;
+
+namespace OsgPilot.Launch
+{
+    /// <summary>A bind mount: host path to container path, with read-only flag and propagation.</summary>
+    internal sealed class BindMount
+    {
+        public BindMount(string source, string target, bool readOnly = false, string propagation = null)
+        {
+            Source = source;
+            Target = target;
+            ReadOnly = readOnly;
+            Propagation = propagation;
+        }
+
+        public string Source { get; }
+        public string Target { get; }
+        public bool ReadOnly { get; }
+        /// <summary>"shared" for /cvmfs, else null (Docker's default, rprivate).</summary>
+        public string Propagation { get; }
+
+        /// <summary>The CLI/API bind form, e.g. <c>/cvmfs:/cvmfs:shared</c>.</summary>
+        public string ToBindString()
+        {
+            var options = new List<string>();
+            if (ReadOnly) options.Add("ro");
+            if (Propagation != null) options.Add(Propagation);
+            return options.Count == 0 ? $"{Source}:{Target}" : $"{Source}:{Target}:{string.Join(",", options)}";
+        }
+    }
+
+    internal sealed class DeviceMount
+    {
+        public DeviceMount(string path, string permissions = "rwm")
+        {
+            Path = path;
+            Permissions = permissions;
+        }
+
+        public string Path { get; }
+        public string Permissions { get; }
+    }
+
+    /// <summary>
+    /// Everything that shapes one pilot container, in OsgPilot's own terms. The mapper fills it from
+    /// a config; the Docker layer translates it to the Engine API; the docker-run printer renders it.
+    /// It never holds token text.
+    /// </summary>
+    internal sealed class ContainerSpec
+    {
+        public string Name { get; set; }
+        public string Image { get; set; }
+        public string User { get; set; }
+        public List<KeyValuePair<string, string>> Environment { get; } = new List<KeyValuePair<string, string>>();
+        public SortedDictionary<string, string> Labels { get; } = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
+        public List<string> CapAdd { get; } = new List<string>();
+        public List<string> SecurityOpt { get; } = new List<string>();
+        /// <summary>systempaths=unconfined: the Engine API expresses it as empty masked/read-only path lists.</summary>
+        public bool UnconfinedSystemPaths { get; set; }
+        public List<BindMount> Binds { get; } = new List<BindMount>();
+        public List<DeviceMount> Devices { get; } = new List<DeviceMount>();
+        public bool AllGpus { get; set; }
+        public long? NanoCpus { get; set; }
+        public long? MemoryBytes { get; set; }
+        public int NoFileLimit { get; set; }
+        public long PidsLimit { get; set; }
+        public PilotRestartPolicy RestartPolicy { get; set; }
+        public int StopTimeoutSeconds { get; set; }
+        /// <summary>Host directory mounted at /pilot, or null for the container's own /pilot.</summary>
+        public string HostPilotDirectory { get; set; }
+        /// <summary>True when the token must be copied into the container before it starts.</summary>
+        public bool CopiesInlineToken { get; set; }
+        /// <summary>Hash of everything above except labels; stored as a label to detect config drift.</summary>
+        public string ConfigHash { get; set; }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using OsgPilot.Config;
+
+namespace OsgPilot.Launch
+{
+    /// <summary>
+    /// Renders a spec as the equivalent docker CLI line, for -WhatIf and for people who want to
+    /// compare with the OSG page. An inline token is shown as a placeholder, never as text.
+    /// </summary>
+    internal static class DockerRunLine
+    {
+        public const string TokenPlaceholder = "<token>";
+
+        public static string Render(ContainerSpec s)
+        {
+            var args = new List<string> { "docker", s.CopiesInlineToken ? "create" : "run", s.CopiesInlineToken ? null : "-d" };
+            void Add(string flag, string value) { args.Add(flag); args.Add(Quote(value)); }
+
+            Add("--name", s.Name);
+            Add("--user", s.User);
+            foreach (string cap in s.CapAdd) Add("--cap-add", cap);
+            foreach (string opt in s.SecurityOpt) Add("--security-opt", opt);
+            if (s.UnconfinedSystemPaths) Add("--security-opt", "systempaths=unconfined");
+            foreach (DeviceMount d in s.Devices) Add("--device", d.Path);
+            if (s.AllGpus) Add("--gpus", "all");
+            foreach (BindMount b in s.Binds) Add("-v", b.ToBindString());
+            foreach (KeyValuePair<string, string> e in s.Environment) Add("-e", e.Key + "=" + e.Value);
+            if (s.NanoCpus.HasValue) Add("--cpus", (s.NanoCpus.Value / 1e9).ToString(CultureInfo.InvariantCulture));
+            if (s.MemoryBytes.HasValue) Add("--memory", (s.MemoryBytes.Value / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + "m");
+            Add("--ulimit", $"nofile={s.NoFileLimit}:{s.NoFileLimit}");
+            Add("--pids-limit", s.PidsLimit.ToString(CultureInfo.InvariantCulture));
+            Add("--restart", RestartName(s.RestartPolicy));
+            Add("--stop-timeout", s.StopTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+            foreach (KeyValuePair<string, string> l in s.Labels) Add("--label", l.Key + "=" + l.Value);
+            args.Add(Quote(s.Image));
+
+            string line = string.Join(" ", args.Where(a => a != null));
+            if (s.CopiesInlineToken)
+            {
+                line += $" && docker cp {TokenPlaceholder} {Quote(s.Name + ":" + PilotContainerMapper.TokenPathInContainer)} && docker start {Quote(s.Name)}";
+            }
+            return line;
+        }
+
+        public static string RestartName(PilotRestartPolicy policy)
+        {
+            switch (policy)
+            {
+                case PilotRestartPolicy.OnFailure: return "on-failure";
+                case PilotRestartPolicy.UnlessStopped: return "unless-stopped";
+                case PilotRestartPolicy.Always: return "always";
+                default: return "no";
+            }
+        }
+
+        /// <summary>POSIX shell quoting: bare when safe, else single quotes.</summary>
+        internal static string Quote(string value)
+        {
+            if (value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "-_./:=,@+%".IndexOf(c) >= 0))
+            {
+                return value;
+            }
+            var b = new StringBuilder("'");
+            foreach (char c in value)
+            {
+                b.Append(c == '\'' ? "'\\''" : c.ToString());
+            }
+            return b.Append('\'').ToString();
+        }
+    }
+}

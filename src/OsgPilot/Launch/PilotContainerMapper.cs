@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using OsgPilot.Config;
+
+namespace OsgPilot.Launch
+{
+    /// <summary>
+    /// The one place that decides what a pilot container looks like, from the OSG documentation
+    /// (see pilot-container-facts). Pure: no I/O, no Docker, so it is tested exhaustively.
+    /// </summary>
+    internal static class PilotContainerMapper
+    {
+        public const string TokenPathInContainer = "/etc/condor/tokens-orig.d/flock.opensciencegrid.org";
+        public const string PilotUser = "osg";
+        public const int PilotUid = 1000;
+
+        /// <summary>The seed page's capabilities, needed for Apptainer inside the pilot.</summary>
+        public static readonly string[] SeedCapabilities =
+            { "DAC_OVERRIDE", "SETUID", "SETGID", "SYS_ADMIN", "SYS_CHROOT", "SYS_PTRACE", "DAC_READ_SEARCH" };
+
+        // The ospool-ep launcher's limits and stop grace (docker stop -t 120 lets jobs be told).
+        public const int NoFileLimit = 2048;
+        public const long PidsLimit = 16384;
+        public const int StopTimeoutSeconds = 120;
+        public const int MemoryOverheadMB = 100;
+
+        /// <summary>Container names for -Count instances: the config's name alone, or name-1..name-N.</summary>
+        public static IReadOnlyList<string> InstanceNames(OsgPilotConfig config, int count)
+        {
+            if (count < 1) throw new ArgumentOutOfRangeException(nameof(count));
+            return count == 1
+                ? new[] { config.Name }
+                : Enumerable.Range(1, count).Select(i => $"{config.Name}-{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
+        }
+
+        /// <summary>Maps instance <paramref name="index"/> (0-based) of <paramref name="count"/>.</summary>
+        public static ContainerSpec Map(OsgPilotConfig config, int index, int count, string moduleVersion)
+        {
+            string name = InstanceNames(config, count)[index];
+            var spec = new ContainerSpec
+            {
+                Name = name,
+                Image = config.Image,
+                User = PilotUser,
+                RestartPolicy = config.RestartPolicy,
+                StopTimeoutSeconds = StopTimeoutSeconds,
+                NoFileLimit = NoFileLimit,
+                PidsLimit = PidsLimit,
+            };
+
+            AddEnvironment(spec, config, count);
+            AddPrivileges(spec, config);
+
+            if (config.CvmfsMode == CvmfsMode.HostMount)
+            {
+                spec.Binds.Add(new BindMount(config.CvmfsPath, "/cvmfs", propagation: "shared"));
+            }
+            if (config.PilotDirectory != null)
+            {
+                // Each start wipes /pilot/log, so several pilots get one subdirectory each.
+                spec.HostPilotDirectory = count == 1 ? config.PilotDirectory : JoinHostPath(config.PilotDirectory, name);
+                spec.Binds.Add(new BindMount(spec.HostPilotDirectory, "/pilot"));
+            }
+            if (config.TokenPath != null)
+            {
+                spec.Binds.Add(new BindMount(config.TokenPath, TokenPathInContainer, readOnly: true));
+            }
+            else
+            {
+                spec.CopiesInlineToken = true;
+            }
+            if (config.Gpu)
+            {
+                spec.AllGpus = true;
+                spec.Binds.Add(new BindMount("/etc/OpenCL/vendors", "/etc/OpenCL/vendors", readOnly: true));
+            }
+            if (config.Cpus.HasValue)
+            {
+                spec.NanoCpus = config.Cpus.Value * 1_000_000_000L;
+            }
+            if (config.MemoryMB.HasValue)
+            {
+                spec.MemoryBytes = (config.MemoryMB.Value + (long)MemoryOverheadMB) * 1024L * 1024L;
+            }
+
+            spec.ConfigHash = Hash(spec);
+            spec.Labels[PilotLabels.Managed] = "true";
+            spec.Labels[PilotLabels.Site] = config.Site;
+            spec.Labels[PilotLabels.Resource] = config.ResourceName;
+            spec.Labels[PilotLabels.ConfigHash] = spec.ConfigHash;
+            spec.Labels[PilotLabels.ModuleVersion] = moduleVersion;
+            if (spec.HostPilotDirectory != null)
+            {
+                spec.Labels[PilotLabels.PilotDirectory] = spec.HostPilotDirectory;
+            }
+            return spec;
+        }
+
+        private static void AddEnvironment(ContainerSpec spec, OsgPilotConfig c, int count)
+        {
+            void Set(string key, string value)
+            {
+                if (value != null) spec.Environment.Add(new KeyValuePair<string, string>(key, value));
+            }
+            string Int(int? v) => v?.ToString(CultureInfo.InvariantCulture);
+
+            Set("GLIDEIN_Site", c.Site);
+            Set("GLIDEIN_ResourceName", c.ResourceName);
+            Set("GLIDEIN_Start_Extra", c.StartExtra);
+            Set("OSG_SQUID_LOCATION", c.SquidLocation);
+            Set("OSG_PROJECT_NAME", c.ProjectName);
+            Set("NUM_CPUS", Int(c.Cpus));
+            Set("MEMORY", Int(c.MemoryMB));
+            Set("ACCEPT_JOBS_FOR_HOURS", Int(c.AcceptJobsForHours));
+            Set("RETIREMENT_HOURS", Int(c.RetirementHours));
+            Set("ACCEPT_IDLE_MINUTES", Int(c.AcceptIdleMinutes));
+            if (c.CvmfsMode == CvmfsMode.CvmfsExec)
+            {
+                Set("CVMFSEXEC_REPOS", string.Join(" ", c.CvmfsRepository));
+            }
+            if (c.Gpu && !c.Environment.ContainsKey("SINGULARITY_DISABLE_PID_NAMESPACES"))
+            {
+                Set("SINGULARITY_DISABLE_PID_NAMESPACES", "True");
+            }
+            if (count > 1 && !c.Environment.ContainsKey("GLIDEIN_RANDOMIZE_NAME"))
+            {
+                // Several pilots on one host need distinct host names in the pool.
+                Set("GLIDEIN_RANDOMIZE_NAME", "true");
+            }
+            foreach (KeyValuePair<string, string> kv in c.Environment)
+            {
+                Set(kv.Key, kv.Value);
+            }
+        }
+
+        private static void AddPrivileges(ContainerSpec spec, OsgPilotConfig c)
+        {
+            if (c.SecurityProfile == SecurityProfile.Capabilities)
+            {
+                spec.CapAdd.AddRange(SeedCapabilities);
+            }
+            else
+            {
+                spec.SecurityOpt.Add("seccomp=unconfined");
+                spec.SecurityOpt.Add("no-new-privileges");
+                spec.UnconfinedSystemPaths = true;
+                spec.Devices.Add(new DeviceMount("/dev/fuse"));
+            }
+        }
+
+        private static string JoinHostPath(string dir, string name) => dir == "/" ? "/" + name : dir + "/" + name;
+
+        /// <summary>A stable digest of everything that shapes the container (labels excluded).</summary>
+        internal static string Hash(ContainerSpec s)
+        {
+            var b = new StringBuilder();
+            void Line(string key, object value) => b.Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
+            Line("image", s.Image);
+            Line("user", s.User);
+            foreach (var kv in s.Environment) Line("env." + kv.Key, kv.Value);
+            foreach (var cap in s.CapAdd) Line("cap", cap);
+            foreach (var opt in s.SecurityOpt) Line("secopt", opt);
+            Line("systempaths", s.UnconfinedSystemPaths);
+            foreach (var bind in s.Binds) Line("bind", bind.ToBindString());
+            foreach (var dev in s.Devices) Line("device", dev.Path + ":" + dev.Permissions);
+            Line("gpus", s.AllGpus);
+            Line("nanocpus", s.NanoCpus);
+            Line("memory", s.MemoryBytes);
+            Line("nofile", s.NoFileLimit);
+            Line("pids", s.PidsLimit);
+            Line("restart", s.RestartPolicy);
+            Line("stoptimeout", s.StopTimeoutSeconds);
+            Line("inlinetoken", s.CopiesInlineToken);
+            using (SHA256 sha = SHA256.Create())
+            {
+                byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(b.ToString()));
+                return string.Concat(digest.Take(8).Select(x => x.ToString("x2", CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+}

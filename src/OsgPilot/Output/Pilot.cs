@@ -1,0 +1,41 @@
+using System;
+
+namespace OsgPilot
+{
+    /// <summary>One OsgPilot pilot container, as Start-OsgPilot and Get-OsgPilot report it.</summary>
+    public sealed class Pilot
+    {
+        public string Name { get; set; }
+        public string Id { get; set; }
+        /// <summary>Engine state: created, running, restarting, exited, ...</summary>
+        public string State { get; set; }
+        /// <summary>Engine status text, e.g. "Up 5 minutes" or "Exited (0) 2 hours ago".</summary>
+        public string Status { get; set; }
+        public string Image { get; set; }
+        public string Site { get; set; }
+        public string ResourceName { get; set; }
+        public DateTime Created { get; set; }
+        /// <summary>True when this call created, recreated or started the pilot.</summary>
+        public bool Changed { get; set; }
+        /// <summary>The engine the pilot runs on; binds by property name to -DockerHost downstream.</summary>
+        public string DockerHost { get; set; }
+        public string ConfigHash { get; set; }
+        public string PilotDirectory { get; set; }
+        public string ModuleVersion { get; set; }
+
+        /// <summary>The image tag alone (e.g. 25-release), for the table view.</summary>
+        public string ImageTag
+        {
+            get
+            {
+                if (string.IsNullOrEmpty(Image)) return null;
+                int at = Image.IndexOf('@');
+                if (at >= 0) return Image.Substring(at + 1);
+                int colon = Image.LastIndexOf(':');
+                return colon > Image.LastIndexOf('/') ? Image.Substring(colon + 1) : "latest";
+            }
+        }
+
+        public override string ToString() => Name;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+
+namespace OsgPilot.Preflight
+{
+    public enum CheckSeverity
+    {
+        /// <summary>A failed check that will break the pilot: Start-OsgPilot -Preflight refuses to start.</summary>
+        Error,
+        /// <summary>Worth fixing, or could not be checked; does not block a start.</summary>
+        Warning,
+    }
+
+    /// <summary>One preflight check.</summary>
+    public sealed class OsgPilotPreflightCheck
+    {
+        internal OsgPilotPreflightCheck(string name, bool passed, CheckSeverity severity, string message)
+        {
+            Name = name;
+            Passed = passed;
+            Severity = severity;
+            Message = message;
+        }
+
+        public string Name { get; }
+        public bool Passed { get; }
+        public CheckSeverity Severity { get; }
+        public string Message { get; }
+
+        public override string ToString() => $"[{(Passed ? "ok" : Severity == CheckSeverity.Error ? "FAIL" : "warn")}] {Name}: {Message}";
+    }
+
+    /// <summary>Whether a config is ready to start, as a checklist.</summary>
+    public sealed class OsgPilotPreflightResult
+    {
+        internal OsgPilotPreflightResult(string name, IReadOnlyList<OsgPilotPreflightCheck> checks, bool passed)
+        {
+            Name = name;
+            Checks = checks;
+            Passed = passed;
+        }
+
+        /// <summary>The config's pilot name.</summary>
+        public string Name { get; }
+        /// <summary>True when no check failed with severity Error.</summary>
+        public bool Passed { get; }
+        public IReadOnlyList<OsgPilotPreflightCheck> Checks { get; }
+
+        public override string ToString() => $"{Name}: {(Passed ? "ready" : "not ready")}";
+    }
+}

@@ -1,0 +1,19 @@
+using System;
+using OsgPilot.Squid;
+using OsgPilot.Topology;
+
+namespace OsgPilot.Preflight
+{
+    internal sealed class PreflightOptions
+    {
+        public static readonly PreflightOptions Default = new PreflightOptions();
+
+        /// <summary>Topology's miscresource/json; ignored when <see cref="TopologyPath"/> is set.</summary>
+        public Uri TopologyUri { get; set; } = new Uri(TopologyRegistration.DefaultUri);
+        /// <summary>A saved copy of miscresource/json, for hosts that cannot reach Topology.</summary>
+        public string TopologyPath { get; set; }
+        public Uri SquidProbeUri { get; set; } = new Uri(SquidProber.DefaultProbeUri);
+        public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
+        public TimeSpan MaxImageAge { get; set; } = TimeSpan.FromHours(72);
+    }
+}

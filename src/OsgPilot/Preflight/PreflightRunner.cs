@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Config;
+using OsgPilot.Docker;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+using OsgPilot.Squid;
+using OsgPilot.Token;
+using OsgPilot.Topology;
+
+namespace OsgPilot.Preflight
+{
+    /// <summary>
+    /// Checks, before a start, the things that otherwise fail hours later: engine, image age, token,
+    /// CVMFS propagation, the pilot directory, squid and Topology registration.
+    /// </summary>
+    internal sealed class PreflightRunner
+    {
+        private readonly DockerGateway _docker;
+        private readonly PreflightOptions _options;
+        private readonly List<OsgPilotPreflightCheck> _checks = new List<OsgPilotPreflightCheck>();
+
+        public PreflightRunner(DockerGateway docker, PreflightOptions options)
+        {
+            _docker = docker;
+            _options = options;
+        }
+
+        public async Task<OsgPilotPreflightResult> RunAsync(OsgPilotConfig config, CancellationToken ct)
+        {
+            _checks.Clear();
+            // Network checks run alongside the engine checks: together they take the slowest one's time.
+            Task<OsgSquidTestResult> squid = config.SquidLocation == null ? null
+                : new SquidProber(_options.SquidProbeUri, _options.NetworkTimeout).ProbeAsync(SquidEndpoint.Parse(config.SquidLocation), ct);
+            Task<string> topology = LoadTopologyAsync(ct);
+
+            bool engine = await CheckEngineAsync(ct);
+            if (engine) await CheckImageAsync(config, ct);
+            CheckToken(config);
+            CheckCvmfs(config);
+            await CheckPilotDirectoryAsync(config, engine, ct);
+            CheckSquid(config, squid == null ? null : await squid);
+            CheckTopology(config, await topology);
+
+            bool passed = _checks.All(c => c.Passed || c.Severity == CheckSeverity.Warning);
+            return new OsgPilotPreflightResult(config.Name, _checks.ToList(), passed);
+        }
+
+        private void Pass(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, true, CheckSeverity.Error, message));
+        private void Fail(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Error, message));
+        private void Warn(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Warning, message));
+
+        private async Task<bool> CheckEngineAsync(CancellationToken ct)
+        {
+            try
+            {
+                EngineVersion v = await _docker.GetVersionAsync(ct, _options.NetworkTimeout);
+                Pass("Docker engine", $"Docker {v.Version} (API {v.ApiVersion}, {v.Os}/{v.Arch}) at {_docker.Endpoint}.");
+                return true;
+            }
+            catch (OsgPilotException e)
+            {
+                Fail("Docker engine", e.Message);
+                return false;
+            }
+        }
+
+        private async Task CheckImageAsync(OsgPilotConfig config, CancellationToken ct)
+        {
+            ImageInfo image = await _docker.InspectImageAsync(config.Image, ct);
+            if (image == null)
+            {
+                Warn("Image", $"{config.Image} is not on the engine yet; Start-OsgPilot will pull it.");
+                return;
+            }
+            if (!image.Created.HasValue)
+            {
+                Pass("Image", $"{config.Image} is present (build date unknown).");
+                return;
+            }
+            TimeSpan age = DateTime.UtcNow - image.Created.Value.ToUniversalTime();
+            string ageText = age.TotalHours < 48 ? $"{age.TotalHours:0} hours" : $"{age.TotalDays:0} days";
+            if (age > _options.MaxImageAge)
+                Warn("Image", $"{config.Image} was built {ageText} ago; OSG asks sites to pull a fresh image at least every 72 hours (docker pull {config.Image}).");
+            else
+                Pass("Image", $"{config.Image} is present, built {ageText} ago.");
+        }
+
+        private void CheckToken(OsgPilotConfig config)
+        {
+            try
+            {
+                string text = config.TokenPath != null ? TokenSource.ReadFile(config.TokenPath) : TokenSource.Read(config.Token);
+                OsgPilotTokenInfo info = IdTokenParser.Parse(text, config.TokenPath);
+                TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
+                string[] warnings = TokenCheck.Warnings(info, DateTime.UtcNow).ToArray();
+                string expiry = info.Expires.HasValue ? $"expires {info.Expires.Value:u}" : "does not expire";
+                if (warnings.Length > 0) Warn("Token", string.Join(" ", warnings));
+                else Pass("Token", $"IDTOKEN for {info.Subject}, issued by {info.Issuer}, {expiry}.");
+            }
+            catch (OsgPilotException e)
+            {
+                Fail("Token", e.Message);
+            }
+        }
+
+        private void CheckCvmfs(OsgPilotConfig config)
+        {
+            bool local = _docker.Endpoint.IsLocal;
+            // File.Exists is true for device nodes on Unix.
+            if (config.CvmfsMode == CvmfsMode.CvmfsExec)
+            {
+                if (!local) Warn("CVMFS", "cvmfsexec needs /dev/fuse on the Docker host; it could not be checked on a remote engine.");
+                else if (File.Exists("/dev/fuse")) Pass("CVMFS", "cvmfsexec mode: /dev/fuse exists.");
+                else Fail("CVMFS", "cvmfsexec mode needs /dev/fuse on the Docker host, and it does not exist (modprobe fuse).");
+                return;
+            }
+            if (!local)
+            {
+                Warn("CVMFS", $"{config.CvmfsPath} must be a shared mount on the Docker host; it could not be checked on a remote engine.");
+                return;
+            }
+            if (!Directory.Exists(config.CvmfsPath))
+            {
+                Fail("CVMFS", $"{config.CvmfsPath} does not exist on the Docker host; install CVMFS (or use -CvmfsMode CvmfsExec).");
+                return;
+            }
+            MountTable.Entry mount = ReadMounts()?.MountOf(config.CvmfsPath);
+            if (mount == null)
+                Warn("CVMFS", $"{config.CvmfsPath} exists, but the mount table could not be read to check its propagation.");
+            else if (mount.Shared)
+                Pass("CVMFS", $"{config.CvmfsPath} is on the shared mount {mount.MountPoint}.");
+            else
+                Fail("CVMFS", $"{config.CvmfsPath} is on the {mount.Propagation} mount {mount.MountPoint}; Docker refuses :shared binds there. Run: mount --make-shared {mount.MountPoint} (or bind-mount {config.CvmfsPath} onto itself and make that shared).");
+        }
+
+        private async Task CheckPilotDirectoryAsync(OsgPilotConfig config, bool engine, CancellationToken ct)
+        {
+            if (config.PilotDirectory == null)
+            {
+                Pass("Pilot directory", "No host directory: /pilot lives in the container.");
+                return;
+            }
+            var problems = new List<string>();
+            if (_docker.Endpoint.IsLocal)
+            {
+                if (!Directory.Exists(config.PilotDirectory))
+                {
+                    problems.Add($"{config.PilotDirectory} does not exist");
+                }
+                else
+                {
+                    FileOwnership owner = FileOwnership.Read(config.PilotDirectory);
+                    if (owner != null && !owner.WritableBy(PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid))
+                    {
+                        problems.Add($"{config.PilotDirectory} is not writable by uid {PilotContainerMapper.PilotUid} (owner {owner.Uid}:{owner.Gid}, mode {Convert.ToString(owner.Mode, 8)}); run: chown {PilotContainerMapper.PilotUid}:{PilotContainerMapper.PilotUid} {config.PilotDirectory}");
+                    }
+                }
+            }
+            if (engine)
+            {
+                // One list call: pilot directories are labels, so no inspect per container.
+                IReadOnlyList<PilotContainer> running = await _docker.ListPilotsAsync(false, ct);
+                string prefix = config.PilotDirectory + "/" + config.Name + "-";
+                foreach (PilotContainer other in running)
+                {
+                    string dir = other.Label(PilotLabels.PilotDirectory);
+                    bool ours = other.Name == config.Name || other.Name.StartsWith(config.Name + "-", StringComparison.Ordinal);
+                    if (dir != null && !ours && (dir == config.PilotDirectory || dir.StartsWith(prefix, StringComparison.Ordinal)))
+                    {
+                        problems.Add($"the running pilot '{other.Name}' already uses {dir} (each start wipes /pilot/log, so pilots must not share a directory)");
+                    }
+                }
+            }
+            if (problems.Count > 0) Fail("Pilot directory", string.Join("; ", problems) + ".");
+            else if (!_docker.Endpoint.IsLocal) Warn("Pilot directory", $"{config.PilotDirectory} is on a remote Docker host and could not be checked.");
+            else Pass("Pilot directory", $"{config.PilotDirectory} exists, is writable by uid {PilotContainerMapper.PilotUid} and no other pilot uses it.");
+        }
+
+        private void CheckSquid(OsgPilotConfig config, OsgSquidTestResult squid)
+        {
+            if (squid == null)
+                Warn("Squid", "No -SquidLocation: OSG asks every site to give pilots a nearby HTTP caching proxy.");
+            else if (squid.Passed)
+                Pass("Squid", squid.Diagnosis);
+            else
+                Fail("Squid", squid.Diagnosis);
+        }
+
+        private void CheckTopology(OsgPilotConfig config, string json)
+        {
+            if (json == null) return; // LoadTopologyAsync already recorded why
+            TopologyResource resource;
+            try
+            {
+                resource = TopologyRegistration.Find(json, config.ResourceName);
+            }
+            catch (JsonException e)
+            {
+                Warn("Topology", $"The Topology data is not valid JSON ({e.Message}); registration was not checked.");
+                return;
+            }
+            if (resource == null)
+            {
+                Fail("Topology", $"No resource named '{config.ResourceName}' is registered in OSG Topology; register it (or fix -ResourceName).");
+                return;
+            }
+            string problem = TopologyRegistration.Problem(resource, config.Site);
+            if (problem != null) Fail("Topology", problem);
+            else Pass("Topology", $"'{resource.Name}' is an active Execution Endpoint of {resource.Site} ({resource.ResourceGroup}).");
+        }
+
+        /// <summary>The Topology JSON text, or null (with a warning recorded) when it cannot be had.</summary>
+        private async Task<string> LoadTopologyAsync(CancellationToken ct)
+        {
+            string source = _options.TopologyPath ?? _options.TopologyUri.AbsoluteUri;
+            try
+            {
+                if (_options.TopologyPath != null) return File.ReadAllText(_options.TopologyPath);
+                using (var http = new HttpClient { Timeout = _options.NetworkTimeout })
+                using (HttpResponseMessage response = await http.GetAsync(_options.TopologyUri, ct).ConfigureAwait(false))
+                {
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        WarnLater(source, $"HTTP {(int)response.StatusCode}");
+                        return null;
+                    }
+                    return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException || e is IOException || e is UnauthorizedAccessException ||
+                                      (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                WarnLater(source, e is OperationCanceledException ? "no answer in time" : e.Message);
+                return null;
+            }
+        }
+
+        private readonly object _warnLock = new object();
+
+        private void WarnLater(string source, string why)
+        {
+            lock (_warnLock) Warn("Topology", $"Topology could not be read from {source} ({why}); registration was not checked.");
+        }
+
+        private static MountTable ReadMounts()
+        {
+            try { return MountTable.ReadCurrent(); }
+            catch (IOException) { return null; }
+            catch (UnauthorizedAccessException) { return null; }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Token
+{
+    /// <summary>
+    /// Decodes an HTCondor IDTOKEN (a JWT). The signature is not checked: the key belongs to the
+    /// pool. Every error describes the defect without quoting the token or any of its parts.
+    /// </summary>
+    internal static class IdTokenParser
+    {
+        public static OsgPilotTokenInfo Parse(string token, string path)
+        {
+            string where = path == null ? "The token given with -Token" : $"The token in '{path}'";
+            string[] parts = token.Split('.');
+            if (parts.Length != 3 || parts.Any(p => p.Length == 0))
+            {
+                throw NotJwt(path, $"{where} is not an IDTOKEN: a JWT has three dot-separated parts, this has {parts.Length}.");
+            }
+
+            JsonElement header = DecodeJson(parts[0], path, where, "header");
+            JsonElement payload = DecodeJson(parts[1], path, where, "payload");
+            if (header.ValueKind != JsonValueKind.Object || !header.TryGetProperty("alg", out _))
+            {
+                throw NotJwt(path, $"{where} is not an IDTOKEN: its header names no signing algorithm.");
+            }
+            if (payload.ValueKind != JsonValueKind.Object)
+            {
+                throw NotJwt(path, $"{where} is not an IDTOKEN: its payload is not a JSON object.");
+            }
+
+            string scope = GetString(payload, "scope");
+            string[] scopes = string.IsNullOrWhiteSpace(scope)
+                ? new string[0]
+                : scope.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            return new OsgPilotTokenInfo(
+                GetString(payload, "sub"),
+                GetString(payload, "iss"),
+                GetTime(payload, "iat"),
+                GetTime(payload, "exp"),
+                Array.AsReadOnly(scopes),
+                GetString(header, "kid"),
+                path);
+        }
+
+        private static JsonElement DecodeJson(string part, string path, string where, string what)
+        {
+            byte[] bytes = Base64Url.Decode(part);
+            if (bytes == null)
+            {
+                throw NotJwt(path, $"{where} is not an IDTOKEN: its {what} is not base64url.");
+            }
+            try
+            {
+                using (JsonDocument doc = JsonDocument.Parse(bytes))
+                {
+                    return doc.RootElement.Clone();
+                }
+            }
+            catch (JsonException)
+            {
+                throw NotJwt(path, $"{where} is not an IDTOKEN: its {what} is not JSON.");
+            }
+        }
+
+        private static string GetString(JsonElement obj, string name) =>
+            obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        private static DateTime? GetTime(JsonElement obj, string name)
+        {
+            if (obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long seconds))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+            }
+            return null;
+        }
+
+        private static OsgPilotException NotJwt(string path, string message) =>
+            new OsgPilotException(ErrorIds.TokenNotJwt, ErrorCategory.InvalidData, message, path);
+    }
+
+    internal static class Base64Url
+    {
+        /// <summary>Decodes base64url (no padding); null when the text is not base64url.</summary>
+        public static byte[] Decode(string text)
+        {
+            if (text.Any(c => !(char.IsLetterOrDigit(c) && c < 128) && c != '-' && c != '_'))
+            {
+                return null;
+            }
+            string b64 = text.Replace('-', '+').Replace('_', '/');
+            switch (b64.Length % 4)
+            {
+                case 1: return null;
+                case 2: b64 += "=="; break;
+                case 3: b64 += "="; break;
+            }
+            try
+            {
+                return Convert.FromBase64String(b64);
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        public static string Encode(byte[] bytes) =>
+            Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public static string Encode(string text) => Encode(Encoding.UTF8.GetBytes(text));
+    }
+}
