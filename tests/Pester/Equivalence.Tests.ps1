@@ -1,0 +1,114 @@
+# The container Start-OsgPilot makes must match what the OSG pages' docker run lines make
+# (same stand-in image), as docker inspect reports them.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoEngine = -not (Test-EngineAvailable)
+}
+
+BeforeAll {
+    Import-Module $env:OSGPILOT_MODULE -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Prefix = 'eq-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:Work = New-TestDirectory
+    $script:Cvmfs = New-SharedMount
+    $script:TokenText = New-TestTokenText
+    $script:TokenPath = New-TestTokenFile -Directory $Work -Text $TokenText
+    $script:Squid = 'http://squid.example.edu:3128'
+
+    function Get-Env($inspect) {
+        # Environment names and values, token aside, as a sorted list.
+        @($inspect.Config.Env | Where-Object { $_ -notlike 'TOKEN=*' } | Sort-Object)
+    }
+    function Get-Caps($inspect) {
+        @($inspect.HostConfig.CapAdd | ForEach-Object { $_ -replace '^CAP_', '' } | Sort-Object)
+    }
+    function Get-Bounding($name) {
+        (docker exec $name grep CapBnd /proc/1/status) -replace '\s+', ' '
+    }
+    function Get-Mount($inspect, $destination) {
+        $m = $inspect.Mounts | Where-Object Destination -EQ $destination
+        if ($m) { '{0} -> {1} rw={2} propagation={3}' -f $m.Source, $m.Destination, $m.RW, $m.Propagation }
+    }
+}
+
+AfterAll {
+    Remove-TestPilots $script:Prefix
+    Remove-TestMount $script:Cvmfs
+    Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
+}
+
+Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {
+    BeforeAll {
+        # The seed page's line, verbatim but for -it --rm (detached here) and the stand-in image.
+        docker run -d --name "$Prefix-seed" --user osg `
+            --cap-add=DAC_OVERRIDE --cap-add=SETUID --cap-add=SETGID `
+            --cap-add=SYS_ADMIN --cap-add=SYS_CHROOT --cap-add=SYS_PTRACE `
+            --cap-add=CAP_DAC_READ_SEARCH `
+            -v "${Cvmfs}:/cvmfs:shared" `
+            -e "TOKEN=$TokenText" `
+            -e GLIDEIN_Site=Lancium `
+            -e GLIDEIN_ResourceName=Lancium-Backfill `
+            -e GLIDEIN_Start_Extra=True `
+            -e "OSG_SQUID_LOCATION=$Squid" `
+            -e STANDIN_IDLE_SECONDS=600 `
+            (Get-TestImage) | Out-Null
+        $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -SquidLocation $Squid `
+            -StartExtra True -CvmfsPath $Cvmfs -Image (Get-TestImage) -Name "$Prefix-ours" -Environment @{ STANDIN_IDLE_SECONDS = '600' }
+        $cfg | Start-OsgPilot | Out-Null
+        $script:Seed = Invoke-DockerInspect "$Prefix-seed"
+        $script:Ours = Invoke-DockerInspect "$Prefix-ours"
+    }
+
+    It 'runs as the same user' { $Ours.Config.User | Should -Be $Seed.Config.User; $Ours.Config.User | Should -Be 'osg' }
+    It 'adds the same capabilities' { Get-Caps $Ours | Should -Be (Get-Caps $Seed) }
+    It 'has the same capability bounding set inside the container' { Get-Bounding "$Prefix-ours" | Should -Be (Get-Bounding "$Prefix-seed") }
+    It 'binds /cvmfs with the same source, mode and shared propagation' {
+        Get-Mount $Ours '/cvmfs' | Should -Be (Get-Mount $Seed '/cvmfs')
+        (Get-Mount $Ours '/cvmfs') | Should -Match 'propagation=shared'
+    }
+    It 'has the same environment names and values, token aside' { Get-Env $Ours | Should -Be (Get-Env $Seed) }
+    It 'delivers the token as the documented file instead of a variable' {
+        Get-Mount $Ours '/etc/condor/tokens-orig.d/flock.opensciencegrid.org' | Should -Be "$TokenPath -> /etc/condor/tokens-orig.d/flock.opensciencegrid.org rw=False propagation=rprivate"
+        $Ours.Config.Env | Where-Object { $_ -like 'TOKEN=*' } | Should -BeNullOrEmpty
+    }
+    It 'uses the same image' { $Ours.Config.Image | Should -Be $Seed.Config.Image }
+    It 'has no security options the seed line lacks' { $Ours.HostConfig.SecurityOpt | Should -Be $Seed.HostConfig.SecurityOpt }
+}
+
+Describe 'Unconfined profile matches the current OSG docs' -Skip:$NoEngine {
+    BeforeAll {
+        docker run -d --name "$Prefix-docs" --user osg `
+            --security-opt seccomp=unconfined --security-opt systempaths=unconfined --security-opt no-new-privileges `
+            --device /dev/fuse `
+            -e 'CVMFSEXEC_REPOS=oasis.opensciencegrid.org singularity.opensciencegrid.org' `
+            -v "${TokenPath}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org" `
+            -e GLIDEIN_Site=Lancium -e GLIDEIN_ResourceName=Lancium-Backfill -e "OSG_SQUID_LOCATION=$Squid" `
+            -e STANDIN_IDLE_SECONDS=600 `
+            (Get-TestImage) | Out-Null
+        $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -SquidLocation $Squid `
+            -CvmfsMode CvmfsExec -SecurityProfile Unconfined -Image (Get-TestImage) -Name "$Prefix-unconf" -Environment @{ STANDIN_IDLE_SECONDS = '600' }
+        $cfg | Start-OsgPilot | Out-Null
+        $script:Docs = Invoke-DockerInspect "$Prefix-docs"
+        $script:Ours = Invoke-DockerInspect "$Prefix-unconf"
+    }
+
+    It 'runs as the same user' { $Ours.Config.User | Should -Be $Docs.Config.User }
+    It 'has the same security options' { @($Ours.HostConfig.SecurityOpt | Sort-Object) | Should -Be @($Docs.HostConfig.SecurityOpt | Sort-Object) }
+    It 'unconfines system paths the way the CLI does (empty masked and read-only path lists)' {
+        @($Ours.HostConfig.MaskedPaths).Count | Should -Be 0
+        @($Ours.HostConfig.ReadonlyPaths).Count | Should -Be 0
+        @($Docs.HostConfig.MaskedPaths).Count | Should -Be 0
+        docker exec "$Prefix-unconf" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo' | Should -Be (docker exec "$Prefix-docs" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo')
+    }
+    It 'maps /dev/fuse the same way' {
+        ($Ours.HostConfig.Devices | ConvertTo-Json -Compress) | Should -Be ($Docs.HostConfig.Devices | ConvertTo-Json -Compress)
+    }
+    It 'adds no capabilities, like the docs line' { $Ours.HostConfig.CapAdd | Should -Be $Docs.HostConfig.CapAdd }
+    It 'has the same environment names and values' { Get-Env $Ours | Should -Be (Get-Env $Docs) }
+    It 'mounts the token file at the same place (read-only: the pilot only reads it)' {
+        $m = $Ours.Mounts | Where-Object Destination -EQ '/etc/condor/tokens-orig.d/flock.opensciencegrid.org'
+        $m.Source | Should -Be $TokenPath
+        $m.RW | Should -BeFalse
+    }
+    It 'uses the same image' { $Ours.Config.Image | Should -Be $Docs.Config.Image }
+}

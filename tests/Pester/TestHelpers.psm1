@@ -1,0 +1,89 @@
+# Shared helpers for the Pester suite: tokens, engine access, host directories, cleanup.
+Set-StrictMode -Version 3.0
+
+$script:TestImage = if ($env:OSGPILOT_TEST_IMAGE) { $env:OSGPILOT_TEST_IMAGE } else { 'osgpilot/standin-pilot:latest' }
+
+function Get-TestImage { $script:TestImage }
+
+function ConvertTo-Base64Url([string] $Text) {
+    [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
+function New-TestTokenText {
+    <# A syntactically real IDTOKEN (JWT) with a random signature part, unique per call. #>
+    param(
+        [string] $Subject = 'RESOURCE-test.example.edu@cm-1.ospool.osg-htc.org',
+        [string] $Scope = 'condor:/READ condor:/ADVERTISE_MASTER condor:/ADVERTISE_STARTD',
+        [Nullable[DateTime]] $Expires
+    )
+    $payload = [ordered]@{ sub = $Subject; iss = 'cm-1.ospool.osg-htc.org'; iat = [DateTimeOffset]::UtcNow.AddDays(-1).ToUnixTimeSeconds(); scope = $Scope; jti = [guid]::NewGuid().ToString('N') }
+    if ($Expires) { $payload.exp = [DateTimeOffset]::new($Expires.Value.ToUniversalTime()).ToUnixTimeSeconds() }
+    $sig = [byte[]]::new(48); [Security.Cryptography.RandomNumberGenerator]::Fill($sig)
+    (ConvertTo-Base64Url '{"alg":"ES256","kid":"POOL","typ":"JWT"}') + '.' + (ConvertTo-Base64Url ($payload | ConvertTo-Json -Compress)) + '.' +
+        [Convert]::ToBase64String($sig).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
+function New-TestTokenFile {
+    param([string] $Directory, [string] $Text = (New-TestTokenText))
+    $path = Join-Path $Directory ('token-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    Set-Content -Path $path -Value $Text -NoNewline
+    chmod 644 $path
+    $path
+}
+
+function New-TestDirectory {
+    <# A fresh directory under /tmp, owned by the pilot user (uid 1000). #>
+    param([switch] $ForPilot)
+    $dir = Join-Path ([IO.Path]::GetTempPath()) ('osgpilot-test-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory $dir | Out-Null
+    if ($ForPilot) { chown 1000:1000 $dir }
+    $dir
+}
+
+function New-SharedMount {
+    <# A directory that is its own shared mount point, as a host /cvmfs must be. #>
+    $dir = New-TestDirectory
+    mount --bind $dir $dir
+    mount --make-shared $dir
+    $dir
+}
+
+function Remove-TestMount([string] $Path) {
+    if ($Path -and (Test-Path $Path)) { umount -l $Path 2>$null; Remove-Item -Recurse -Force $Path -ErrorAction Ignore }
+}
+
+function Test-EngineAvailable {
+    <# True when the test engine answers. Under CI a missing engine must fail, never skip. #>
+    if (-not $env:DOCKER_HOST) { return $false }
+    docker version --format '{{.Server.Version}}' *> $null
+    $ok = $LASTEXITCODE -eq 0
+    if (-not $ok -and $env:CI -eq 'true') { throw "CI: the test Docker engine at $env:DOCKER_HOST is not reachable; integration tests must not skip." }
+    $ok
+}
+
+function Get-ContainerNames {
+    @(docker ps -a --format '{{.Names}}')
+}
+
+function Invoke-DockerInspect([string] $Name) {
+    (docker inspect $Name | ConvertFrom-Json)[0]
+}
+
+function Remove-TestPilots([string] $Prefix) {
+    $names = @(docker ps -a --format '{{.Names}}' | Where-Object { $_ -like "$Prefix*" })
+    if ($names.Count) { docker rm -f @names *> $null }
+}
+
+function New-TestConfig {
+    <# A config for the stand-in image with test-safe defaults; extra parameters pass through. #>
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $TokenPath, [Parameter(Mandatory)] [string] $CvmfsPath, [hashtable] $Extra = @{})
+    $p = @{
+        Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath; Name = $Name
+        Image = (Get-TestImage); CvmfsPath = $CvmfsPath; SquidLocation = 'http://127.0.0.1:3128'
+        Environment = @{ STANDIN_IDLE_SECONDS = '600' }; RestartPolicy = 'No'
+    }
+    foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+    New-OsgPilotConfig @p
+}
+
+Export-ModuleMember -Function *
