@@ -17,7 +17,7 @@ function New-TestTokenText {
         [Nullable[DateTime]] $Expires
     )
     $payload = [ordered]@{ sub = $Subject; iss = 'cm-1.ospool.osg-htc.org'; iat = [DateTimeOffset]::UtcNow.AddDays(-1).ToUnixTimeSeconds(); scope = $Scope; jti = [guid]::NewGuid().ToString('N') }
-    if ($Expires) { $payload.exp = [DateTimeOffset]::new($Expires.Value.ToUniversalTime()).ToUnixTimeSeconds() }
+    if ($Expires) { $payload.exp = [DateTimeOffset]::new(([DateTime]$Expires).ToUniversalTime()).ToUnixTimeSeconds() }
     $sig = [byte[]]::new(48); [Security.Cryptography.RandomNumberGenerator]::Fill($sig)
     (ConvertTo-Base64Url '{"alg":"ES256","kid":"POOL","typ":"JWT"}') + '.' + (ConvertTo-Base64Url ($payload | ConvertTo-Json -Compress)) + '.' +
         [Convert]::ToBase64String($sig).TrimEnd('=').Replace('+', '-').Replace('/', '_')
