@@ -102,6 +102,8 @@ namespace OsgPilot.Squid
             watch.Restart();
             HttpProbeResponse first = await RequestAsync(addresses, squid, ct);
             string problem = Judge(first, squid, out string message);
+            string firstCache = first?.Header("X-Cache") ?? first?.Header("Cache-Status");
+            if (firstCache != null) message += $" Cache: {firstCache}.";
             checks.Add(new OsgSquidCheck("Request", problem == null, watch.Elapsed, message));
             if (first != null)
             {
