@@ -3,16 +3,16 @@
 BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $env:OSGPILOT_SQUID_BASE_PORT = '39128'
+    $env:OSGPILOT_SQUID_BASE_PORT = '23128'
     bash (Join-Path $PSScriptRoot '../fixtures/squid.sh') start | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'The squid fixture did not start.' }
-    $script:Allow = 'http://127.0.0.1:39128'
-    $script:Deny = '127.0.0.1:39129'
-    $script:Origin = '127.0.0.1:39130'
-    $script:Blackhole = '127.0.0.1:39131'
-    $script:Closed = '127.0.0.1:39199'
+    $script:Allow = 'http://127.0.0.1:23128'
+    $script:Deny = '127.0.0.1:23129'
+    $script:Origin = '127.0.0.1:23130'
+    $script:Blackhole = '127.0.0.1:23131'
+    $script:Closed = '127.0.0.1:23199'
     # A fresh query string per test: the origin ignores it, squid caches per URL, so MISS comes first.
-    function New-ProbeUri { "http://127.0.0.1:39130/cvmfs/.cvmfspublished?run=$([guid]::NewGuid().ToString('N'))" }
+    function New-ProbeUri { "http://127.0.0.1:23130/cvmfs/.cvmfspublished?run=$([guid]::NewGuid().ToString('N'))" }
 }
 
 AfterAll { bash (Join-Path $PSScriptRoot '../fixtures/squid.sh') stop | Out-Null }
@@ -32,7 +32,7 @@ Describe 'Test-OsgSquid' {
     }
 
     It 'resolves host names (localhost) and lists the addresses' {
-        $r = Test-OsgSquid -SquidLocation 'localhost:39128' -Uri (New-ProbeUri)
+        $r = Test-OsgSquid -SquidLocation 'localhost:23128' -Uri (New-ProbeUri)
         $r.Passed | Should -BeTrue
         $r.Addresses | Should -Contain '127.0.0.1'
         ($r.Checks | Where-Object Name -EQ 'Connect').Duration | Should -BeOfType [TimeSpan]
@@ -69,7 +69,7 @@ Describe 'Test-OsgSquid' {
     }
 
     It 'recognises a squid that cannot reach the origin' {
-        $r = Test-OsgSquid -SquidLocation $Allow -Uri "http://127.0.0.1:39199/unreachable-origin"
+        $r = Test-OsgSquid -SquidLocation $Allow -Uri "http://127.0.0.1:23199/unreachable-origin"
         $r.Passed | Should -BeFalse
         $r.Diagnosis | Should -Match 'cannot reach the origin'
         $r.Diagnosis | Should -Match 'ERR_CONNECT_FAIL'
@@ -97,7 +97,7 @@ Describe 'Test-OsgSquid' {
     It 'takes SquidLocation by property name from a config' {
         $work = New-TestDirectory
         $cfg = New-OsgPilotConfig -Site S -ResourceName R -TokenPath (New-TestTokenFile -Directory $work) -SquidLocation $Allow
-        ($cfg | Test-OsgSquid -Uri (New-ProbeUri)).SquidLocation | Should -Be 'http://127.0.0.1:39128'
+        ($cfg | Test-OsgSquid -Uri (New-ProbeUri)).SquidLocation | Should -Be 'http://127.0.0.1:23128'
         Remove-Item -Recurse $work
     }
 

@@ -35,6 +35,18 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter Preflight { get; set; }
 
+        /// <summary>With -Preflight: Topology's miscresource/json endpoint.</summary>
+        [Parameter]
+        public Uri TopologyUri { get; set; }
+
+        /// <summary>With -Preflight: a saved copy of miscresource/json.</summary>
+        [Parameter]
+        public string TopologyPath { get; set; }
+
+        /// <summary>With -Preflight: the URL fetched through the squid.</summary>
+        [Parameter]
+        public Uri SquidProbeUri { get; set; }
+
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
@@ -112,7 +124,9 @@ namespace OsgPilot.Cmdlets
 
         private async Task<bool> PreflightPassesAsync(DockerGateway docker, OsgPilotConfig config)
         {
-            OsgPilotPreflightResult result = await new PreflightRunner(docker, PreflightOptions.Default).RunAsync(config, CancelToken);
+            PreflightOptions options = PreflightOptions.Create(TopologyUri,
+                TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath), SquidProbeUri, null);
+            OsgPilotPreflightResult result = await new PreflightRunner(docker, options).RunAsync(config, CancelToken);
             foreach (OsgPilotPreflightCheck check in result.Checks)
             {
                 if (!check.Passed && check.Severity == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");

@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using OsgPilot.Config;
 using OsgPilot.Preflight;
-using OsgPilot.Squid;
 
 namespace OsgPilot.Cmdlets
 {
@@ -37,13 +36,8 @@ namespace OsgPilot.Cmdlets
 
         protected override void ProcessRecord()
         {
-            var options = new PreflightOptions
-            {
-                TopologyUri = TopologyUri ?? PreflightOptions.Default.TopologyUri,
-                TopologyPath = TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath),
-                SquidProbeUri = SquidProbeUri ?? new Uri(SquidProber.DefaultProbeUri),
-                NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            };
+            PreflightOptions options = PreflightOptions.Create(TopologyUri,
+                TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath), SquidProbeUri, TimeSpan.FromSeconds(TimeoutSec));
             OsgPilotConfig config = Config;
             Run(async () =>
             {

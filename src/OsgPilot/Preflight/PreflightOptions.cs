@@ -15,5 +15,14 @@ namespace OsgPilot.Preflight
         public Uri SquidProbeUri { get; set; } = new Uri(SquidProber.DefaultProbeUri);
         public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
         public TimeSpan MaxImageAge { get; set; } = TimeSpan.FromHours(72);
+
+        /// <summary>Options from cmdlet parameters; null means the default.</summary>
+        public static PreflightOptions Create(Uri topologyUri, string topologyPath, Uri squidProbeUri, TimeSpan? networkTimeout) => new PreflightOptions
+        {
+            TopologyUri = topologyUri ?? Default.TopologyUri,
+            TopologyPath = topologyPath,
+            SquidProbeUri = squidProbeUri ?? Default.SquidProbeUri,
+            NetworkTimeout = networkTimeout ?? Default.NetworkTimeout,
+        };
     }
 }

@@ -38,7 +38,7 @@ namespace OsgPilot.Preflight
             // Network checks run alongside the engine checks: together they take the slowest one's time.
             Task<OsgSquidTestResult> squid = config.SquidLocation == null ? null
                 : new SquidProber(_options.SquidProbeUri, _options.NetworkTimeout).ProbeAsync(SquidEndpoint.Parse(config.SquidLocation), ct);
-            Task<string> topology = LoadTopologyAsync(ct);
+            Task<(string Json, string Failure)> topology = LoadTopologyAsync(ct);
 
             bool engine = await CheckEngineAsync(ct);
             if (engine) await CheckImageAsync(config, ct);
@@ -193,9 +193,14 @@ namespace OsgPilot.Preflight
                 Fail("Squid", squid.Diagnosis);
         }
 
-        private void CheckTopology(OsgPilotConfig config, string json)
+        private void CheckTopology(OsgPilotConfig config, (string Json, string Failure) topology)
         {
-            if (json == null) return; // LoadTopologyAsync already recorded why
+            if (topology.Json == null)
+            {
+                Warn("Topology", $"Topology could not be read from {_options.TopologyPath ?? _options.TopologyUri.AbsoluteUri} ({topology.Failure}); registration was not checked.");
+                return;
+            }
+            string json = topology.Json;
             TopologyResource resource;
             try
             {
@@ -216,37 +221,24 @@ namespace OsgPilot.Preflight
             else Pass("Topology", $"'{resource.Name}' is an active Execution Endpoint of {resource.Site} ({resource.ResourceGroup}).");
         }
 
-        /// <summary>The Topology JSON text, or null (with a warning recorded) when it cannot be had.</summary>
-        private async Task<string> LoadTopologyAsync(CancellationToken ct)
+        /// <summary>The Topology JSON text, or why it could not be had; runs alongside the other checks.</summary>
+        private async Task<(string Json, string Failure)> LoadTopologyAsync(CancellationToken ct)
         {
-            string source = _options.TopologyPath ?? _options.TopologyUri.AbsoluteUri;
             try
             {
-                if (_options.TopologyPath != null) return File.ReadAllText(_options.TopologyPath);
+                if (_options.TopologyPath != null) return (File.ReadAllText(_options.TopologyPath), null);
                 using (var http = new HttpClient { Timeout = _options.NetworkTimeout })
                 using (HttpResponseMessage response = await http.GetAsync(_options.TopologyUri, ct).ConfigureAwait(false))
                 {
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        WarnLater(source, $"HTTP {(int)response.StatusCode}");
-                        return null;
-                    }
-                    return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    if (!response.IsSuccessStatusCode) return (null, $"HTTP {(int)response.StatusCode}");
+                    return (await response.Content.ReadAsStringAsync().ConfigureAwait(false), null);
                 }
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is UnauthorizedAccessException ||
                                       (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                WarnLater(source, e is OperationCanceledException ? "no answer in time" : e.Message);
-                return null;
+                return (null, e is OperationCanceledException ? "no answer in time" : e.Message);
             }
-        }
-
-        private readonly object _warnLock = new object();
-
-        private void WarnLater(string source, string why)
-        {
-            lock (_warnLock) Warn("Topology", $"Topology could not be read from {source} ({why}); registration was not checked.");
         }
 
         private static MountTable ReadMounts()
