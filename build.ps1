@@ -66,6 +66,15 @@ function Invoke-BuildTask {
     Write-Host "   staged $Staged"
 }
 
+function Invoke-FreshPwsh {
+    # A new pwsh -NoProfile process, so the module DLL is never loaded into (or locked by) this session.
+    # Under a dotnet-tool pwsh the process is dotnet itself, which then needs pwsh.dll.
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    $exe = [Environment]::ProcessPath
+    $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    & $exe @prefix -NoProfile -NonInteractive @Arguments
+}
+
 function Get-NuGetRoot {
     $line = dotnet nuget locals global-packages --list
     ($line -replace '^global-packages:\s*', '').Trim()
@@ -103,8 +112,7 @@ function Invoke-TestTask {
     Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo -v:q
     $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
     $pesterResult = Join-Path $ResultsDir 'pester.json'
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -ResultPath $pesterResult
     $pesterCounts = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
@@ -128,24 +136,21 @@ function Invoke-DemoTask {
         $env:DOCKER_HOST = $local
         Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
     }
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/demo.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/demo.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-BenchmarkTask {
     Invoke-BuildTask
     Start-TestFixtures
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-PackageTask {
     Invoke-BuildTask
     $packages = New-Item -ItemType Directory -Force (Join-Path $OutRoot 'packages')
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Publish-LocalPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Publish-LocalPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
     if ($LASTEXITCODE -ne 0) { throw 'Packaging failed.' }
     Write-Host "   package in $packages"
 }

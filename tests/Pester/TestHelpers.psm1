@@ -5,6 +5,13 @@ $script:TestImage = if ($env:OSGPILOT_TEST_IMAGE) { $env:OSGPILOT_TEST_IMAGE } e
 
 function Get-TestImage { $script:TestImage }
 
+function Get-PwshCommand {
+    <# The command line that starts a fresh pwsh like this one: the binary itself, or dotnet pwsh.dll when run as a dotnet tool. #>
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { , @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { , @($exe) }
+}
+
+
 function ConvertTo-Base64Url([string] $Text) {
     [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
 }

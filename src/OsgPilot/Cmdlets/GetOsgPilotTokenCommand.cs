@@ -16,7 +16,7 @@ namespace OsgPilot.Cmdlets
         private const string InlineSet = "Inline";
         private const string ConfigSet = "Config";
 
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
         public string TokenPath { get; set; }
 

@@ -1,0 +1,155 @@
+# The token (and each of its three parts) must appear in no stream, host text, file or container
+# metadata. A child pwsh runs every exported cmdlet with -Verbose -Debug, with and without -WhatIf,
+# on success and failure paths; everything it prints, and every file it writes, is searched.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoEngine = -not (Test-EngineAvailable)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Work = New-TestDirectory
+    $script:Cvmfs = New-SharedMount
+    $script:TokenText = New-TestTokenText
+    $script:TokenPath = New-TestTokenFile -Directory $Work -Text $TokenText
+    $script:ExpiredText = New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(-2))
+    $script:Prefix = 'leak-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:Exercised = Join-Path $Work 'exercised.txt'
+    # The whole tokens and each part; the JWT header is a public constant, not a secret, but it is
+    # searched too: nothing of ours prints any part of a token.
+    $script:Secrets = @($TokenText) + $TokenText.Split('.') + @($ExpiredText) + $ExpiredText.Split('.')
+    function Find-Secret([string] $Text) {
+        # Where a secret occurs, as "part N at offset: ...context..." without the secret itself.
+        foreach ($i in 0..($Secrets.Count - 1)) {
+            $at = $Text.IndexOf($Secrets[$i], [StringComparison]::Ordinal)
+            if ($at -ge 0) { "secret $i at $at, after: " + $Text.Substring([Math]::Max(0, $at - 60), [Math]::Min(60, $at)) }
+        }
+    }
+
+    $child = @'
+param($TokenText, $ExpiredText, $TokenPath, $Work, $Cvmfs, $Prefix, $Image, $Topology, $Exercised)
+$ErrorActionPreference = 'Continue'
+$VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $WarningPreference = 'Continue'
+Import-Module $env:OSGPILOT_MODULE
+$PSStyle.OutputRendering = 'PlainText'
+# -Debug makes a compiled cmdlet's warnings inquire (a prompt); -WarningAction Continue keeps them in the stream.
+$used = [System.Collections.Generic.HashSet[string]]::new()
+function Use([string] $name) { [void]$used.Add($name) }
+$secure = ConvertTo-SecureString $TokenText -AsPlainText -Force
+$expired = ConvertTo-SecureString $ExpiredText -AsPlainText -Force
+$common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image; CvmfsPath = $Cvmfs; SquidLocation = '127.0.0.1:23199'; RestartPolicy = 'No'; Environment = @{ STANDIN_IDLE_SECONDS = '600' } }
+
+& {
+    Use New-OsgPilotConfig
+    $inline = New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -Verbose -Debug -WarningAction Continue
+    $file = New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-file" -Verbose -Debug -WarningAction Continue
+    New-OsgPilotConfig @common -Token $expired -Verbose -Debug -WarningAction Continue                       # expired: error
+    New-OsgPilotConfig @common -Token $secure -Environment @{ TOKEN = $TokenText }   # reserved: error
+    $inline, $file | Format-List * | Out-String
+    $inline, $file | Format-Table | Out-String
+    $inline, $file | ConvertTo-Json -Depth 5
+
+    Use Start-OsgPilot
+    $inline | Start-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
+    $inline | Start-OsgPilot -Count 2 -WhatIf -Verbose -Debug -WarningAction Continue
+    $p = $inline | Start-OsgPilot -Verbose -Debug -WarningAction Continue
+    $p | Format-List * | Out-String
+    $p | ConvertTo-Json
+    $inline | Start-OsgPilot -Verbose -Debug -WarningAction Continue                                           # unchanged
+    New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Force -WhatIf -Verbose -Debug -WarningAction Continue
+    New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Verbose -Debug -WarningAction Continue   # mismatch: error
+    New-OsgPilotConfig @common -Token $secure -Name "$Prefix-nopull" -Image '127.0.0.1:9/none/missing:1' | Start-OsgPilot -Verbose -Debug -WarningAction Continue  # pull error
+    $inline | Start-OsgPilot -Preflight -TopologyPath $Topology -SquidProbeUri 'http://127.0.0.1:23199/x' -WhatIf -Verbose -Debug -WarningAction Continue
+    $inline | Start-OsgPilot -DockerHost 'unix:///run/osgpilot-no-such.sock' -Verbose -Debug -WarningAction Continue -ErrorAction Continue
+
+    Use Get-OsgPilot
+    Get-OsgPilot -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Get-OsgPilot -Name "$Prefix-*" -All | Format-Table | Out-String
+
+    Use Get-OsgPilotLog
+    Get-OsgPilotLog -Name "$Prefix-inline" -Verbose -Debug -WarningAction Continue
+
+    Use Test-OsgSquid
+    $inline | Test-OsgSquid -TimeoutSec 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+
+    Use Test-OsgPilotConfig
+    $inline | Test-OsgPilotConfig -TopologyPath $Topology -SquidProbeUri 'http://127.0.0.1:23199/x' -TimeoutSec 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+
+    Use Get-OsgPilotToken
+    $inline | Get-OsgPilotToken -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Get-OsgPilotToken -Token $expired -Verbose -Debug -WarningAction Continue
+    Get-OsgPilotToken -TokenPath $TokenPath -Verbose -Debug -WarningAction Continue | ConvertTo-Json
+
+    Use Export-OsgPilotConfig
+    $inline | Export-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -WhatIf -Verbose -Debug -WarningAction Continue
+    $inline | Export-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue
+    $file | Export-OsgPilotConfig -Path (Join-Path $Work 'file.json') -Verbose -Debug -WarningAction Continue
+
+    Use Import-OsgPilotConfig
+    Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue                       # needs a token: error
+    Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Token $secure -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+
+    Use Stop-OsgPilot
+    Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
+    Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -Timeout 5 -PassThru -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+
+    Use Remove-OsgPilot
+    Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
+    Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -Force -Confirm:$false -Verbose -Debug -WarningAction Continue
+    $Error | ForEach-Object { $_ | Format-List * -Force | Out-String; $_.Exception.ToString() }
+} *>&1 | Out-String -Width 400
+
+$used | Set-Content $Exercised
+'@
+    $script:ChildScript = Join-Path $Work 'leak-child.ps1'
+    # The inline-token pilot is inspected after it starts, before the child removes it: run the child twice.
+    Set-Content $ChildScript $child
+    $pwsh = Get-PwshCommand
+    $topology = Join-Path $PSScriptRoot '../fixtures/topology/miscresource.json'
+    $script:Output = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File $ChildScript -TokenText $TokenText -ExpiredText $ExpiredText -TokenPath $TokenPath `
+        -Work $Work -Cvmfs $Cvmfs -Prefix $Prefix -Image (Get-TestImage) -Topology $topology -Exercised $Exercised 2>&1 | Out-String
+}
+
+AfterAll {
+    Remove-TestPilots $script:Prefix
+    Remove-TestMount $script:Cvmfs
+    Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
+}
+
+Describe 'The token never leaks' -Skip:$NoEngine {
+    It 'exercised every exported cmdlet' {
+        Import-Module $env:OSGPILOT_MODULE -Force
+        $exported = (Get-Command -Module OsgPilot -CommandType Cmdlet).Name | Sort-Object
+        (Get-Content $Exercised | Sort-Object) | Should -Be $exported
+    }
+
+    It 'produced the output it should have (the child really ran)' {
+        $Output | Should -Match 'What if: docker create'
+        $Output | Should -Match 'docker cp <token>'
+        $Output | Should -Match 'VERBOSE:'
+        $Output | Should -Match 'TokenExpired'
+        $Output | Should -Match 'ImagePullFailed'
+        $Output | Should -Match 'PilotConfigMismatch'
+        $Output | Should -Match 'DockerEngineUnreachable'
+        $Output | Should -Match 'Subject\s+: RESOURCE-test'
+    }
+
+    It 'appears in no stream, host text or error of any cmdlet' {
+        Find-Secret $Output | Should -BeNullOrEmpty
+    }
+
+    It 'appears in no file written' {
+        $files = Get-ChildItem -Recurse -File $Work | Where-Object { $_.FullName -notin $TokenPath, $ChildScript }
+        $files.Name | Should -Contain 'inline.json'
+        foreach ($f in $files) { Find-Secret (Get-Content -Raw $f.FullName) | Should -BeNullOrEmpty -Because $f.FullName }
+    }
+
+    It 'is not in docker inspect of a pilot started with -Token' {
+        Import-Module $env:OSGPILOT_MODULE -Force
+        $secure = ConvertTo-SecureString $TokenText -AsPlainText -Force
+        $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-inspect" -Image (Get-TestImage) -CvmfsPath $Cvmfs -RestartPolicy No -Environment @{ STANDIN_IDLE_SECONDS = '600' }
+        $cfg | Start-OsgPilot | Out-Null
+        Find-Secret (docker inspect "$Prefix-inspect" | Out-String) | Should -BeNullOrEmpty
+        docker logs "$Prefix-inspect" 2>&1 | Out-String | Should -Not -Match ([regex]::Escape($TokenText.Split('.')[1]))
+    }
+}
