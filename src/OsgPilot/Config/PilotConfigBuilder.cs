@@ -53,9 +53,10 @@ namespace OsgPilot.Config
         private static readonly Regex ProjectPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
         private static readonly Regex EnvNamePattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
         private static readonly Regex RepositoryPattern = new Regex(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", RegexOptions.CultureInvariant);
-        // Docker reference: [registry[:port]/]path[:tag][@digest], path components lower case.
+        // Docker reference: [registry[:port]/]path[:tag][@digest], path components lower case. The first
+        // component is a registry only with a dot, a port or as localhost, as Docker decides.
         private static readonly Regex ImagePattern = new Regex(
-            @"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+            @"^(([A-Za-z0-9-]+\.[A-Za-z0-9.-]+|localhost)(:[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
             RegexOptions.CultureInvariant);
 
         internal const int MaxResourceNameLength = 63;

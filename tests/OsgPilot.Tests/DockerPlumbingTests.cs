@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using OsgPilot.Cmdlets;
+using OsgPilot.Config;
+using OsgPilot.Docker;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+using Xunit;
+using ContainerSpec = OsgPilot.Launch.ContainerSpec;
+
+namespace OsgPilot.Tests
+{
+    public sealed class DockerPlumbingTests
+    {
+        [Theory]
+        [InlineData("unix:///run/x.sock", null, false, "unix:///run/x.sock")]
+        [InlineData(null, "tcp://127.0.0.1:2375", false, "tcp://127.0.0.1:2375")]
+        [InlineData(null, null, false, DockerEndpoint.UnixDefault)]
+        [InlineData(null, "", true, DockerEndpoint.WindowsDefault)]
+        [InlineData("unix:///a.sock", "unix:///b.sock", false, "unix:///a.sock")]
+        public void Endpoint_resolves_like_the_docker_CLI(string given, string env, bool windows, string expected) =>
+            Assert.Equal(expected, DockerEndpoint.Resolve(given, env, windows).Display);
+
+        [Theory]
+        [InlineData("ftp://host:21")]
+        [InlineData("unix://")]
+        [InlineData("tcp://host")]
+        [InlineData("not a uri")]
+        public void Bad_endpoints_are_refused(string host) =>
+            Assert.Equal(ErrorIds.InvalidDockerHost, Assert.Throws<OsgPilotException>(() => DockerEndpoint.Resolve(host, null, false)).ErrorId);
+
+        [Theory]
+        [InlineData("unix:///var/run/docker.sock", true)]
+        [InlineData("tcp://127.0.0.1:2375", true)]
+        [InlineData("tcp://docker.example.edu:2376", false)]
+        public void Local_engines_are_recognised(string host, bool local) =>
+            Assert.Equal(local, DockerEndpoint.Resolve(host, null, false).IsLocal);
+
+        [Theory]
+        [InlineData("hub.opensciencegrid.org/osg-htc/ospool-ep:25-release", "hub.opensciencegrid.org/osg-htc/ospool-ep", "25-release")]
+        [InlineData("localhost:5000/pilot", "localhost:5000/pilot", "latest")]
+        [InlineData("localhost:5000/pilot:1", "localhost:5000/pilot", "1")]
+        [InlineData("a/b@sha256:abc", "a/b", "sha256:abc")]
+        public void Image_references_split_for_the_pull_API(string image, string repo, string tag)
+        {
+            DockerGateway.SplitReference(image, out string r, out string t);
+            Assert.Equal((repo, tag), (r, t));
+        }
+
+        [Fact]
+        public void Tar_holds_one_file_with_owner_and_mode()
+        {
+            byte[] content = Encoding.UTF8.GetBytes("hello\n");
+            byte[] tar = TarWriter.SingleFile("flock.opensciencegrid.org", content, 1000, 1000, Convert.ToInt32("600", 8));
+            Assert.Equal(0, tar.Length % 512);
+            Assert.Equal("flock.opensciencegrid.org", Encoding.ASCII.GetString(tar, 0, 25));
+            Assert.Equal("0000600", Encoding.ASCII.GetString(tar, 100, 7));
+            Assert.Equal("0001750", Encoding.ASCII.GetString(tar, 108, 7));
+            Assert.Equal("00000000006", Encoding.ASCII.GetString(tar, 124, 11));
+            Assert.Equal("hello\n", Encoding.UTF8.GetString(tar, 512, 6));
+            long sum = tar.Take(512).Select((b, i) => i >= 148 && i < 156 ? (long)' ' : b).Sum();
+            Assert.Equal(Convert.ToString(sum, 8).PadLeft(6, '0'), Encoding.ASCII.GetString(tar, 148, 6));
+            Assert.All(tar.Skip(tar.Length - 1024), b => Assert.Equal(0, b));
+        }
+
+        private static ContainerSpec Spec(string hash) => new ContainerSpec { Name = "p", ConfigHash = hash };
+
+        private static PilotContainer Existing(string state, string hash, bool managed = true) => new PilotContainer
+        {
+            Name = "p", Id = "id", State = state,
+            Labels = managed ? new Dictionary<string, string> { [PilotLabels.Managed] = "true", [PilotLabels.ConfigHash] = hash } : new Dictionary<string, string>(),
+        };
+
+        [Theory]
+        [InlineData(null, null, false, "Create")]
+        [InlineData("running", "h", false, "None")]
+        [InlineData("exited", "h", false, "StartExisting")]
+        [InlineData("running", "other", false, "Refuse")]
+        [InlineData("running", "other", true, "Recreate")]
+        public void Plans_are_idempotent(string state, string hash, bool force, string action)
+        {
+            var expected = (LaunchAction)Enum.Parse(typeof(LaunchAction), action);
+            LaunchStep step = PilotLauncher.Plan(Spec("h"), state == null ? null : Existing(state, hash), force);
+            Assert.Equal(expected, step.Action);
+            if (expected == LaunchAction.Refuse) Assert.Equal(ErrorIds.PilotConfigMismatch, step.Error.ErrorId);
+        }
+
+        [Fact]
+        public void A_foreign_container_is_never_replaced_even_with_force()
+        {
+            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing("running", "h", managed: false), true);
+            Assert.Equal(LaunchAction.Refuse, step.Action);
+            Assert.Equal(ErrorIds.PilotNameInUse, step.Error.ErrorId);
+        }
+
+        [Fact]
+        public void Name_selection_reports_unmatched_literals_only()
+        {
+            var sel = new PilotSelection(new[] { "osgpilot-*", "exact", "Missing" });
+            Assert.True(sel.Matches("osgpilot-a"));
+            Assert.True(sel.Matches("EXACT"));
+            Assert.False(sel.Matches("other"));
+            Assert.Equal(new[] { "Missing" }, sel.UnmatchedLiterals(new[] { "exact" }));
+            Assert.True(new PilotSelection(null).Matches("anything"));
+        }
+
+        [Fact]
+        public void Pilot_reports_the_image_tag()
+        {
+            Assert.Equal("25-release", new Pilot { Image = "hub.opensciencegrid.org/osg-htc/ospool-ep:25-release" }.ImageTag);
+            Assert.Equal("latest", new Pilot { Image = "localhost:5000/pilot" }.ImageTag);
+        }
+    }
+}
