@@ -39,15 +39,16 @@ $TestEngine = 'unix:///run/osgpilot-test/docker.sock'
 $StandInImage = 'osgpilot/standin-pilot:latest'
 
 function Invoke-Native {
-    # Runs a native command and stops on a non-zero exit, naming the command.
-    param([string] $Command, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & $Command @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+    # Runs a native command and stops on a non-zero exit, naming the command. Plain $args, so
+    # arguments such as -p:X=Y reach the command instead of binding to common parameters.
+    $command, $arguments = $args
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$command $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-BuildTask {
     Write-Host "== Build OsgPilot $Version ($Configuration)"
-    Invoke-Native dotnet build (Join-Path $Root 'src/OsgPilot/OsgPilot.csproj') -c $Configuration -nologo -v:q "-p:Version=$Version"
+    Invoke-Native dotnet build (Join-Path $Root 'src/OsgPilot/OsgPilot.csproj') -c $Configuration -nologo '-v:q' "-p:Version=$Version"
     $bin = Join-Path $Root "src/OsgPilot/bin/$Configuration/netstandard2.0"
 
     if (Test-Path $Staged) { Remove-Item $Staged -Recurse -Force }
@@ -104,12 +105,12 @@ function Invoke-TestTask {
 
     Write-Host '== xUnit'
     $trx = Join-Path $ResultsDir 'xunit.trx'
-    dotnet test (Join-Path $Root 'tests/OsgPilot.Tests/OsgPilot.Tests.csproj') -c $Configuration -nologo -v:q `
+    dotnet test (Join-Path $Root 'tests/OsgPilot.Tests/OsgPilot.Tests.csproj') -c $Configuration -nologo '-v:q' `
         --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
     $xunit = if (Test-Path $trx) { Read-TrxCounts $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
     Write-Host '== Pester (fresh pwsh -NoProfile against the staged module)'
-    Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo -v:q
+    Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo '-v:q'
     $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
     $pesterResult = Join-Path $ResultsDir 'pester.json'
     Invoke-FreshPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `

@@ -58,7 +58,7 @@ function ConvertFrom-OsgHelpMarkdown {
             & $flush
             $title = $Matches[1]
             switch ($section) {
-                'SYNTAX' { $doc.SyntaxSets += [pscustomobject]@{ Name = $title; Line = '' } }
+                'SYNTAX' { $doc.SyntaxSets += [pscustomobject]@{ Name = $title -replace '\s*\(Default\)$', ''; Line = '' } }
                 'EXAMPLES' { $sub = [pscustomobject]@{ Title = $title; Code = ''; Remarks = '' }; $doc.Examples += $sub }
                 'PARAMETERS' {
                     if ($title -eq 'CommonParameters') { $sub = $null }

@@ -1,0 +1,94 @@
+# The staged module: manifest, exports, views, completion, import cost and serialisation.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ModuleDir = Split-Path $env:OSGPILOT_MODULE
+    $script:Manifest = Import-PowerShellDataFile $env:OSGPILOT_MODULE
+}
+
+Describe 'The module manifest' {
+    It 'exports exactly the compiled cmdlets' {
+        $assembly = [Reflection.Assembly]::LoadFile((Join-Path $ModuleDir 'OsgPilot.dll'))
+        $compiled = foreach ($t in $assembly.GetExportedTypes()) {
+            $a = $t.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)
+            if ($a) { "$($a[0].VerbName)-$($a[0].NounName)" }
+        }
+        ($Manifest.CmdletsToExport | Sort-Object) | Should -Be ($compiled | Sort-Object)
+    }
+    It 'is compatible with Desktop and Core and loads one netstandard2.0 DLL' {
+        $Manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $Manifest.RootModule | Should -Be 'OsgPilot.dll'
+        $Manifest.PowerShellVersion | Should -Be '5.1'
+        $target = [Reflection.Assembly]::LoadFile((Join-Path $ModuleDir 'OsgPilot.dll')).GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
+        $target | Should -Be '.NETStandard,Version=v2.0'
+    }
+    It 'has the version in one place: the assembly carries the manifest version' {
+        $v = [Diagnostics.FileVersionInfo]::GetVersionInfo((Join-Path $ModuleDir 'OsgPilot.dll')).ProductVersion -replace '\+.*$', ''
+        $v | Should -Be $Manifest.ModuleVersion
+        (Split-Path $ModuleDir -Leaf) | Should -Be $Manifest.ModuleVersion
+    }
+    It 'keeps third-party assemblies out of the module root and ships no System.Management.Automation' {
+        (Get-ChildItem $ModuleDir -Filter *.dll).Name | Should -Be @('OsgPilot.dll')
+        (Get-ChildItem (Join-Path $ModuleDir 'dependencies')).Name | Should -Contain 'Docker.DotNet.dll'
+        (Get-ChildItem (Join-Path $ModuleDir 'dependencies')).Name | Should -Not -Contain 'System.Management.Automation.dll'
+    }
+    It 'imports quickly in a fresh process, without loading Docker.DotNet' {
+        $pwsh = Get-PwshCommand
+        $out = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "`$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$env:OSGPILOT_MODULE'; `$t.ElapsedMilliseconds; [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Docker.DotNet' })"
+        [int]$out[0] | Should -BeLessThan 1500
+        $out[1] | Should -Be 'False'
+    }
+}
+
+Describe 'Format views' {
+    BeforeAll {
+        Import-Module $env:OSGPILOT_MODULE -Force
+        $PSStyle.OutputRendering = 'PlainText'
+        $script:Work = New-TestDirectory
+        $script:Cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath (New-TestTokenFile -Directory $Work) -SquidLocation squid.example.edu
+    }
+    AfterAll { Remove-Item -Recurse -Force $Work }
+
+    It 'has a view for every output type' {
+        $views = [xml](Get-Content (Join-Path $ModuleDir 'OsgPilot.Format.ps1xml') -Raw)
+        $typesWithViews = $views.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName | Sort-Object -Unique
+        $outputs = (Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -eq 'OsgPilot' } | ForEach-Object FullName | Sort-Object -Unique
+        foreach ($t in $outputs) { $typesWithViews | Should -Contain $t }
+    }
+    It 'shows pilots as a table a person reads at a glance' {
+        $p = [OsgPilot.Pilot]@{ Name = 'osgpilot-x'; State = 'running'; Status = 'Up 5 minutes'; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = 'hub.opensciencegrid.org/osg-htc/ospool-ep:25-release' }
+        $text = $p | Out-String -Width 160
+        $text | Should -Match 'Name\s+State\s+Site\s+Resource\s+ImageTag\s+Uptime'
+        $text | Should -Match 'osgpilot-x\s+running\s+Lancium\s+Lancium-Backfill\s+25-release\s+5 minutes'
+        ($p | Format-List | Out-String) | Should -Match 'DockerHost'
+    }
+    It 'shows a config as a table and the preflight result as a checklist' {
+        ($Cfg | Format-Table | Out-String -Width 200) | Should -Match 'Name\s+Site\s+Resource\s+Squid\s+Cvmfs\s+Security\s+Token'
+        $check = [OsgPilot.Preflight.OsgPilotPreflightCheck].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('CVMFS', $false, [OsgPilot.Preflight.CheckSeverity]::Error, '/cvmfs is private'))
+        $result = [OsgPilot.Preflight.OsgPilotPreflightResult].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('p', [OsgPilot.Preflight.OsgPilotPreflightCheck[]]@($check), $false))
+        ($result | Out-String) | Should -Match '\[FAIL\] CVMFS: /cvmfs is private'
+        ($check | Out-String) | Should -Match 'FAIL\s+CVMFS\s+/cvmfs is private'
+    }
+}
+
+Describe 'Argument completion' {
+    BeforeAll { Import-Module $env:OSGPILOT_MODULE -Force }
+
+    It 'answers within about a second, with nothing, when the engine is down' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = TabExpansion2 -inputScript 'Get-OsgPilot -DockerHost unix:///run/osgpilot-no-such.sock -Name osg' -cursorColumn 66
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+        $r.CompletionMatches | Should -BeNullOrEmpty
+    }
+    It 'answers within about a second when the engine never replies' {
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $line = "Stop-OsgPilot -DockerHost tcp://127.0.0.1:$port -Name osg"
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2.5
+            $r.CompletionMatches | Should -BeNullOrEmpty
+        } finally { $listener.Stop() }
+    }
+}
