@@ -70,10 +70,9 @@ function Invoke-BuildTask {
 function Invoke-FreshPwsh {
     # A new pwsh -NoProfile process, so the module DLL is never loaded into (or locked by) this session.
     # Under a dotnet-tool pwsh the process is dotnet itself, which then needs pwsh.dll.
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
     $exe = [Environment]::ProcessPath
-    $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
-    & $exe @prefix -NoProfile -NonInteractive @Arguments
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    & $exe @prefix -NoProfile -NonInteractive @args
 }
 
 function Get-NuGetRoot {
