@@ -150,7 +150,7 @@ function Invoke-BenchmarkTask {
 function Invoke-PackageTask {
     Invoke-BuildTask
     $packages = New-Item -ItemType Directory -Force (Join-Path $OutRoot 'packages')
-    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Publish-LocalPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
+    Invoke-FreshPwsh -File (Join-Path $Root 'src/Packaging/Publish-OsgPilotPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
     if ($LASTEXITCODE -ne 0) { throw 'Packaging failed.' }
     Write-Host "   package in $packages"
 }
