@@ -22,6 +22,7 @@
         'Export-OsgPilotConfig'
         'Import-OsgPilotConfig'
         'Get-OsgPilotToken'
+        'Update-OsgPilotImage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -135,6 +135,14 @@ Describe 'Get-OsgPilot' -Skip:$NoEngine {
     }
 }
 
+Describe 'Pilot name completion' -Skip:$NoEngine {
+    It 'offers the names of the pilots on the engine' {
+        $line = "Stop-OsgPilot -Name $Prefix-n-"
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Be @("$Prefix-n-1", "$Prefix-n-2", "$Prefix-n-3")
+    }
+}
+
 Describe 'Get-OsgPilotLog -Follow' -Skip:$NoEngine {
     It 'streams until stopped and then returns promptly' {
         $ps = [powershell]::Create()

@@ -114,6 +114,15 @@ namespace OsgPilot.Docker
                 return true;
             }, ct, Timeout.InfiniteTimeSpan, ErrorIds.ImagePullFailed);
 
+        /// <summary>Pulls, then confirms the engine has the image: a pull stream can end without error yet without an image.</summary>
+        public async Task<ImageInfo> PullAndInspectAsync(string image, IProgress<PullProgress> progress, CancellationToken ct)
+        {
+            await PullImageAsync(image, progress, ct).ConfigureAwait(false);
+            return await InspectImageAsync(image, ct).ConfigureAwait(false)
+                ?? throw new OsgPilotException(ErrorIds.ImagePullFailed, ErrorCategory.ResourceUnavailable,
+                    $"The image '{image}' could not be pulled: the engine reported no error but does not have it.", image);
+        }
+
         public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct) =>
             Call("create the container " + spec.Name, async t =>
                 (await _client.Containers.CreateContainerAsync(CreateParametersFactory.Create(spec), t).ConfigureAwait(false)).ID, ct);
@@ -265,6 +274,7 @@ namespace OsgPilot.Docker
             State = c.State,
             Status = c.Status,
             Image = c.Image,
+            ImageId = c.ImageID,
             Created = c.Created,
             Labels = c.Labels == null ? new Dictionary<string, string>() : new Dictionary<string, string>(c.Labels),
         };

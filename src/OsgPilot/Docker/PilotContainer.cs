@@ -11,6 +11,7 @@ namespace OsgPilot.Docker
         public string State { get; set; }
         public string Status { get; set; }
         public string Image { get; set; }
+        public string ImageId { get; set; }
         public DateTime Created { get; set; }
         public IReadOnlyDictionary<string, string> Labels { get; set; }
 

@@ -12,6 +12,7 @@ namespace OsgPilot.Docker
             State = c.State,
             Status = c.Status,
             Image = c.Image,
+            ImageId = c.ImageId,
             Site = c.Label(PilotLabels.Site),
             ResourceName = c.Label(PilotLabels.Resource),
             Created = c.Created.ToLocalTime(),

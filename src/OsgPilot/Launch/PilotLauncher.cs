@@ -65,12 +65,7 @@ namespace OsgPilot.Launch
         public async Task EnsureImageAsync(string image, IProgress<PullProgress> progress, CancellationToken ct)
         {
             if (await _docker.InspectImageAsync(image, ct) != null) return;
-            await _docker.PullImageAsync(image, progress, ct);
-            if (await _docker.InspectImageAsync(image, ct) == null)
-            {
-                throw new OsgPilotException(ErrorIds.ImagePullFailed, ErrorCategory.ResourceUnavailable,
-                    $"The image '{image}' could not be pulled: the engine reported no error but does not have it.", image);
-            }
+            await _docker.PullAndInspectAsync(image, progress, ct);
         }
 
         /// <summary>Carries out one create/start/recreate step; on failure removes what it made.</summary>

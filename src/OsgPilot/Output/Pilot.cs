@@ -12,6 +12,8 @@ namespace OsgPilot
         /// <summary>Engine status text, e.g. "Up 5 minutes" or "Exited (0) 2 hours ago".</summary>
         public string Status { get; set; }
         public string Image { get; set; }
+        /// <summary>The id of the image the container runs, to spot pilots on an outdated image.</summary>
+        public string ImageId { get; set; }
         public string Site { get; set; }
         public string ResourceName { get; set; }
         public DateTime Created { get; set; }
