@@ -167,6 +167,19 @@ Describe 'Stop-OsgPilot and Remove-OsgPilot' -Skip:$NoEngine {
         $p.State | Should -Not -Contain 'running'
     }
 
+    It 'Stop -Drain makes the pilot finish and exit by itself' {
+        $dir = New-TestDirectory -ForPilot   # its own: a stamp in a shared directory would drain every pilot there
+        $cfg = New-TestConfig -Name "$Prefix-drain" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $dir }
+        $cfg | Start-OsgPilot | Out-Null
+        Stop-OsgPilot -Name "$Prefix-drain" -Drain -PassThru | Out-Null
+        Test-Path "$dir/stop-glidein.stamp" | Should -BeTrue
+        (stat -c '%u' "$dir/stop-glidein.stamp") | Should -Be '1000'
+        docker wait "$Prefix-drain" | Should -Be '0'
+        docker logs "$Prefix-drain" 2>&1 | Select-Object -Last 1 | Should -Match 'stop-glidein.stamp, draining'
+        Remove-OsgPilot -Name "$Prefix-drain" -Confirm:$false
+        Remove-Item -Recurse -Force $dir
+    }
+
     It 'Stop -WhatIf stops nothing' {
         Stop-OsgPilot -Name "$Prefix-n-3" -WhatIf
         (Get-OsgPilot -Name "$Prefix-n-3").State | Should -Be 'running'

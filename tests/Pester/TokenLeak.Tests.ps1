@@ -75,6 +75,11 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Use Test-OsgPilotConfig
     $inline | Test-OsgPilotConfig -TopologyPath $Topology -SquidProbeUri 'http://127.0.0.1:23199/x' -TimeoutSec 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
 
+    Use Update-OsgPilotImage
+    $inline | Update-OsgPilotImage -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    $inline | Update-OsgPilotImage -Force -WhatIf -Verbose -Debug -WarningAction Continue
+    New-OsgPilotConfig @common -Token $secure -Image '127.0.0.1:9/none/missing:1' | Update-OsgPilotImage -Verbose -Debug -WarningAction Continue   # pull error
+
     Use Get-OsgPilotToken
     $inline | Get-OsgPilotToken -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
     Get-OsgPilotToken -Token $expired -Verbose -Debug -WarningAction Continue
@@ -91,6 +96,7 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
 
     Use Stop-OsgPilot
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
+    Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -Drain -WhatIf -Verbose -Debug -WarningAction Continue
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -Timeout 5 -PassThru -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
 
     Use Remove-OsgPilot

@@ -4,11 +4,15 @@ using System.Management.Automation;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Launch;
 
 namespace OsgPilot.Cmdlets
 {
-    /// <summary>Stops pilots gracefully (SIGTERM, then SIGKILL after -Timeout seconds), all at once.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    /// <summary>
+    /// Stops pilots gracefully (SIGTERM, then SIGKILL after -Timeout seconds), all at once; or, with
+    /// -Drain, tells them to finish their jobs, accept no new ones and exit.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Stop, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = StopSet)]
     [OutputType(typeof(Pilot))]
     public sealed class StopOsgPilotCommand : PilotTargetCmdlet
     {
@@ -18,10 +22,17 @@ namespace OsgPilot.Cmdlets
         [ArgumentCompleter(typeof(PilotNameCompleter))]
         public string[] Name { get; set; }
 
+        private const string StopSet = "Stop";
+        private const string DrainSet = "Drain";
+
         /// <summary>Seconds the pilot gets to stop its jobs before it is killed (OSG's launcher uses 120).</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = StopSet)]
         [ValidateRange(0, 3600)]
         public int Timeout { get; set; } = 120;
+
+        /// <summary>Create stop-glidein.stamp in the pilot: it finishes running jobs, accepts no new ones, then exits.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = DrainSet)]
+        public SwitchParameter Drain { get; set; }
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -30,15 +41,15 @@ namespace OsgPilot.Cmdlets
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
-            List<PilotContainer> toStop = pilots
-                .Where(p => p.IsRunning && ShouldProcess(p.Name, $"Stop pilot (running jobs get {Timeout} s to finish)"))
-                .ToList();
+            string action = Drain.IsPresent ? "Drain pilot (finish running jobs, accept no new ones, then exit)" : $"Stop pilot (running jobs get {Timeout} s to finish)";
+            List<PilotContainer> toStop = pilots.Where(p => p.IsRunning && ShouldProcess(p.Name, action)).ToList();
             // Concurrent: N pilots take one grace period, not N.
             Task<OsgPilotException>[] stops = toStop.Select(async p =>
             {
                 try
                 {
-                    await docker.StopAsync(p.Id, Timeout, CancelToken);
+                    if (Drain.IsPresent) await PilotDrain.RequestAsync(docker, p, CancelToken);
+                    else await docker.StopAsync(p.Id, Timeout, CancelToken);
                     return null;
                 }
                 catch (OsgPilotException e) when (!IsFatal(e))

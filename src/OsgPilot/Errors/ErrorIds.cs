@@ -47,6 +47,7 @@ namespace OsgPilot.Errors
         public const string PilotStartFailed = "PilotStartFailed";
         public const string PilotNotFound = "PilotNotFound";
         public const string PilotRunning = "PilotRunning";
+        public const string PilotDrainFailed = "PilotDrainFailed";
         public const string PreflightFailed = "PreflightFailed";
 
         // Squid
