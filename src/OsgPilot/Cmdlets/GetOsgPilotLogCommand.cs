@@ -13,12 +13,6 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(string))]
     public sealed class GetOsgPilotLogCommand : PilotTargetCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PilotNameCompleter))]
-        public string[] Name { get; set; }
-
         /// <summary>Only the last N lines.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
@@ -31,8 +25,6 @@ namespace OsgPilot.Cmdlets
         /// <summary>Keep streaming new lines until Ctrl+C.</summary>
         [Parameter]
         public SwitchParameter Follow { get; set; }
-
-        protected override void ProcessRecord() => Collect(Name);
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {

@@ -90,6 +90,7 @@ namespace OsgPilot.Cmdlets
             {
                 Site = Site,
                 ResourceName = ResourceName,
+                // An empty -TokenPath (an empty CSV column, say) means "no token" and is reported as TokenMissing.
                 TokenPath = string.IsNullOrEmpty(TokenPath) ? null : GetUnresolvedProviderPathFromPSPath(TokenPath),
                 Token = Token,
                 SquidLocation = SquidLocation,
@@ -111,11 +112,6 @@ namespace OsgPilot.Cmdlets
                 SecurityProfile = Given(nameof(SecurityProfile)) ? SecurityProfile : (SecurityProfile?)null,
                 Gpu = Gpu.IsPresent,
             };
-            if (request.TokenPath == null && Token == null)
-            {
-                // An empty -TokenPath (e.g. an empty CSV column) is "no token", reported as such.
-                request.TokenPath = null;
-            }
             try
             {
                 PilotConfigResult result = PilotConfigBuilder.Build(request);

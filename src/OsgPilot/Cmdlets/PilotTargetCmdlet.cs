@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
 
@@ -14,11 +15,18 @@ namespace OsgPilot.Cmdlets
     {
         private readonly Dictionary<string, List<string>> _namesByHost = new Dictionary<string, List<string>>(StringComparer.Ordinal);
 
-        protected void Collect(IEnumerable<string> names)
+        /// <summary>Pilot names; wildcards allowed; pilot objects bind by property name.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PilotNameCompleter))]
+        public string[] Name { get; set; }
+
+        protected override void ProcessRecord()
         {
             string host = DockerHost ?? string.Empty;
             if (!_namesByHost.TryGetValue(host, out List<string> list)) _namesByHost[host] = list = new List<string>();
-            list.AddRange(names ?? Enumerable.Empty<string>());
+            list.AddRange(Name ?? Enumerable.Empty<string>());
         }
 
         /// <summary>Acts on the pilots that match, after reporting each -Name that matched nothing.</summary>

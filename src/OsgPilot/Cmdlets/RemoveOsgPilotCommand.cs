@@ -12,17 +12,9 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(void))]
     public sealed class RemoveOsgPilotCommand : PilotTargetCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PilotNameCompleter))]
-        public string[] Name { get; set; }
-
         /// <summary>Also remove running pilots (stopped first, with the pilot's stop grace period).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
-
-        protected override void ProcessRecord() => Collect(Name);
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {

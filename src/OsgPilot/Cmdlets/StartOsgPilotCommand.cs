@@ -15,7 +15,7 @@ namespace OsgPilot.Cmdlets
     /// <summary>Starts pilots from a config, idempotently: what already runs as asked is left alone.</summary>
     [Cmdlet(VerbsLifecycle.Start, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Pilot))]
-    public sealed class StartOsgPilotCommand : DockerCmdlet
+    public sealed class StartOsgPilotCommand : PreflightCmdlet
     {
         private const int StartProgressId = 100;
 
@@ -34,18 +34,6 @@ namespace OsgPilot.Cmdlets
         /// <summary>Run Test-OsgPilotConfig's checks first and refuse to start on an error.</summary>
         [Parameter]
         public SwitchParameter Preflight { get; set; }
-
-        /// <summary>With -Preflight: Topology's miscresource/json endpoint.</summary>
-        [Parameter]
-        public Uri TopologyUri { get; set; }
-
-        /// <summary>With -Preflight: a saved copy of miscresource/json.</summary>
-        [Parameter]
-        public string TopologyPath { get; set; }
-
-        /// <summary>With -Preflight: the URL fetched through the squid.</summary>
-        [Parameter]
-        public Uri SquidProbeUri { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -124,9 +112,7 @@ namespace OsgPilot.Cmdlets
 
         private async Task<bool> PreflightPassesAsync(DockerGateway docker, OsgPilotConfig config)
         {
-            PreflightOptions options = PreflightOptions.Create(TopologyUri,
-                TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath), SquidProbeUri, null);
-            OsgPilotPreflightResult result = await new PreflightRunner(docker, options).RunAsync(config, CancelToken);
+            OsgPilotPreflightResult result = await new PreflightRunner(docker, CreatePreflightOptions(null)).RunAsync(config, CancelToken);
             foreach (OsgPilotPreflightCheck check in result.Checks)
             {
                 if (!check.Passed && check.Severity == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");

@@ -16,12 +16,6 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(Pilot))]
     public sealed class StopOsgPilotCommand : PilotTargetCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PilotNameCompleter))]
-        public string[] Name { get; set; }
-
         private const string StopSet = "Stop";
         private const string DrainSet = "Drain";
 
@@ -36,8 +30,6 @@ namespace OsgPilot.Cmdlets
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
-
-        protected override void ProcessRecord() => Collect(Name);
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {

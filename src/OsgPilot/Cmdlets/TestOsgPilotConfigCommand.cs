@@ -8,22 +8,10 @@ namespace OsgPilot.Cmdlets
     /// <summary>Preflight: checks a config against the Docker host, the squid and OSG Topology before a start.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "OsgPilotConfig")]
     [OutputType(typeof(OsgPilotPreflightResult), typeof(bool))]
-    public sealed class TestOsgPilotConfigCommand : DockerCmdlet
+    public sealed class TestOsgPilotConfigCommand : PreflightCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         public OsgPilotConfig Config { get; set; }
-
-        /// <summary>Topology's miscresource/json endpoint.</summary>
-        [Parameter]
-        public Uri TopologyUri { get; set; }
-
-        /// <summary>A saved copy of miscresource/json (for hosts that cannot reach Topology).</summary>
-        [Parameter]
-        public string TopologyPath { get; set; }
-
-        /// <summary>The URL fetched through the squid (see Test-OsgSquid).</summary>
-        [Parameter]
-        public Uri SquidProbeUri { get; set; }
 
         /// <summary>Seconds each network check (engine, squid, Topology) may take.</summary>
         [Parameter]
@@ -36,8 +24,7 @@ namespace OsgPilot.Cmdlets
 
         protected override void ProcessRecord()
         {
-            PreflightOptions options = PreflightOptions.Create(TopologyUri,
-                TopologyPath == null ? null : GetUnresolvedProviderPathFromPSPath(TopologyPath), SquidProbeUri, TimeSpan.FromSeconds(TimeoutSec));
+            PreflightOptions options = CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec));
             OsgPilotConfig config = Config;
             Run(async () =>
             {

@@ -211,7 +211,8 @@ namespace OsgPilot.Docker
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested && linked.IsCancellationRequested)
                 {
-                    throw new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.OperationTimeout,
+                    // An engine that never answers is as unreachable as one that refuses: same ErrorId and category.
+                    throw new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
                         $"The Docker engine at '{Endpoint}' did not answer within {limit.TotalSeconds:0} s while trying to {what}.", Endpoint.Display);
                 }
                 catch (DockerApiException e)

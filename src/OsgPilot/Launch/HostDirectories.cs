@@ -30,8 +30,15 @@ namespace OsgPilot.Launch
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
                 // Best effort: as non-root chown fails, and the 1777 mode still lets the pilot write.
-                chown(path, PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid);
-                chmod(path, Convert.ToUInt32("1777", 8));
+                try
+                {
+                    chown(path, PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid);
+                    chmod(path, Convert.ToUInt32("1777", 8));
+                }
+                catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
+                {
+                    // No libc to call (an unusual host): Test-OsgPilotConfig reports the directory's permissions.
+                }
             }
             return true;
         }
