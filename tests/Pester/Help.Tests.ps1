@@ -65,6 +65,13 @@ Describe 'Module help files' {
         Join-Path $ModuleDir 'en-US/about_OsgPilot.help.txt' | Should -Exist
         (Get-Help about_OsgPilot | Out-String) | Should -Match 'THE TOKEN'
     }
+    It 'commits the help the build generates (en-US/ matches docs/)' {
+        # The build regenerates en-US/ from docs/ before the tests; a difference means docs were edited but the help not rebuilt and committed.
+        $root = Join-Path $PSScriptRoot '../..'
+        if (-not (Test-Path (Join-Path $root '.git'))) { Set-ItResult -Skipped -Because 'not a git checkout'; return }
+        git -C $root diff --stat -- en-US | Should -BeNullOrEmpty
+    }
+
     It 'has a docs page for every exported cmdlet and no page for a cmdlet that does not exist' {
         $pages = (Get-ChildItem $Docs -Filter '*-*.md').BaseName | Sort-Object
         $pages | Should -Be ((Get-Command -Module OsgPilot -CommandType Cmdlet).Name | Sort-Object)
