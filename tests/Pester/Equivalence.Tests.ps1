@@ -8,11 +8,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:Prefix = 'eq-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-    $script:Work = New-TestDirectory
-    $script:Cvmfs = New-SharedMount
-    $script:TokenText = New-TestTokenText
-    $script:TokenPath = New-TestTokenFile -Directory $Work -Text $TokenText
+    $script:Scope = New-TestScope eq
+    $script:Prefix, $script:Cvmfs, $script:TokenText, $script:TokenPath = $Scope.Prefix, $Scope.Cvmfs, $Scope.TokenText, $Scope.TokenPath
     $script:Squid = 'http://squid.example.edu:3128'
 
     function Get-Env($inspect) {
@@ -32,9 +29,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-TestPilots $script:Prefix
-    Remove-TestMount $script:Cvmfs
-    Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
+    Remove-TestScope $script:Scope
 }
 
 Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {

@@ -7,17 +7,14 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:Prefix = 'lc-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-    $script:Work = New-TestDirectory
-    $script:Cvmfs = New-SharedMount
-    $script:TokenPath = New-TestTokenFile -Directory $Work
+    $script:Scope = New-TestScope lc
+    $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenPath
     $script:PilotDir = New-TestDirectory -ForPilot
 }
 
 AfterAll {
-    Remove-TestPilots $script:Prefix
-    Remove-TestMount $script:Cvmfs
-    Remove-Item -Recurse -Force $script:Work, $script:PilotDir -ErrorAction Ignore
+    Remove-TestScope $script:Scope
+    Remove-Item -Recurse -Force $script:PilotDir -ErrorAction Ignore
 }
 
 Describe 'Start-OsgPilot' -Skip:$NoEngine {

@@ -8,11 +8,9 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:Prefix = 'pf-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-    $script:Work = New-TestDirectory
-    $script:Shared = New-SharedMount
+    $script:Scope = New-TestScope pf
+    $script:Prefix, $script:Work, $script:Shared, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenPath
     $script:Private = New-TestDirectory
-    $script:TokenPath = New-TestTokenFile -Directory $Work
     $script:PilotDir = New-TestDirectory -ForPilot
     $script:RootOnlyDir = New-TestDirectory
     chmod 755 $RootOnlyDir
@@ -44,11 +42,10 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-TestPilots $script:Prefix
     if ($script:TopologyServer) { Stop-Process -Id $script:TopologyServer.Id -ErrorAction Ignore }
     bash (Join-Path $PSScriptRoot '../fixtures/squid.sh') stop | Out-Null
-    Remove-TestMount $script:Shared
-    Remove-Item -Recurse -Force $script:Work, $script:Private, $script:PilotDir, $script:RootOnlyDir -ErrorAction Ignore
+    Remove-TestScope $script:Scope
+    Remove-Item -Recurse -Force $script:Private, $script:PilotDir, $script:RootOnlyDir -ErrorAction Ignore
 }
 
 Describe 'Test-OsgPilotConfig' -Skip:$NoEngine {

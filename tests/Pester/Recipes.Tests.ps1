@@ -16,11 +16,8 @@ BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Recipes = Join-Path $PSScriptRoot '../../docs/recipes'
-    $script:Prefix = 'rc-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-    $script:Work = New-TestDirectory
-    $script:Cvmfs = New-SharedMount
-    $script:TokenText = New-TestTokenText
-    $script:TokenPath = New-TestTokenFile -Directory $Work -Text $TokenText
+    $script:Scope = New-TestScope rc
+    $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenText, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenText, $Scope.TokenPath
     $script:Pwsh = Get-PwshCommand
 
     function New-RecipeConfig([string] $Name, [hashtable] $Extra = @{}) {
@@ -36,9 +33,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-TestPilots $script:Prefix
-    Remove-TestMount $script:Cvmfs
-    Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
+    Remove-TestScope $script:Scope
 }
 
 Describe 'The keep-alive script (scheduled job recipe)' -Skip:$NoEngine {

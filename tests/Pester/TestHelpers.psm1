@@ -81,6 +81,25 @@ function Remove-TestPilots([string] $Prefix) {
     if ($names.Count) { docker rm -f @names *> $null }
 }
 
+function New-TestScope {
+    <# What an engine suite needs: a unique pilot-name prefix, a scratch directory, a shared-mount /cvmfs and a token file. #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $work = New-TestDirectory
+    $text = New-TestTokenText
+    [pscustomobject]@{
+        Prefix = "$Name-" + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        Work = $work; Cvmfs = New-SharedMount; TokenText = $text; TokenPath = New-TestTokenFile -Directory $work -Text $text
+    }
+}
+
+function Remove-TestScope($Scope) {
+    <# Removes the scope's pilots, unmounts its /cvmfs and deletes its scratch directory. #>
+    if (-not $Scope) { return }
+    Remove-TestPilots $Scope.Prefix
+    Remove-TestMount $Scope.Cvmfs
+    Remove-Item -Recurse -Force $Scope.Work -ErrorAction Ignore
+}
+
 function New-TestConfig {
     <# A config for the stand-in image with test-safe defaults; extra parameters pass through. #>
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $TokenPath, [Parameter(Mandatory)] [string] $CvmfsPath, [hashtable] $Extra = @{})
