@@ -41,14 +41,6 @@ namespace OsgPilot.Cmdlets
             }
         }
 
-        /// <summary>Queues <paramref name="action"/> onto the pipeline thread from any thread.</summary>
-        protected static void OnPipeline(Action action)
-        {
-            SynchronizationContext context = SynchronizationContext.Current
-                ?? throw new InvalidOperationException("OnPipeline must be captured on the pipeline thread.");
-            context.Post(_ => action(), null);
-        }
-
         protected static bool IsFatal(OsgPilotException e) =>
             e.ErrorId == ErrorIds.DockerEngineUnreachable || e.ErrorId == ErrorIds.InvalidDockerHost;
 

@@ -27,9 +27,6 @@ namespace OsgPilot.Docker
         public bool IsLocal => Uri.Scheme == "unix" || Uri.Scheme == "npipe" ||
             ((Uri.Scheme == "tcp" || Uri.Scheme == "http" || Uri.Scheme == "https") && (Uri.IsLoopback));
 
-        /// <summary>For unix:// endpoints, the socket path.</summary>
-        public string SocketPath => Uri.Scheme == "unix" ? Uri.LocalPath : null;
-
         public override string ToString() => Display;
 
         public static DockerEndpoint Resolve(string explicitHost) =>

@@ -109,10 +109,5 @@ namespace OsgPilot.Token
                 return null;
             }
         }
-
-        public static string Encode(byte[] bytes) =>
-            Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-        public static string Encode(string text) => Encode(Encoding.UTF8.GetBytes(text));
     }
 }
