@@ -162,6 +162,26 @@ Describe 'Start-OsgPilot failures leave nothing behind' -Skip:$NoEngine {
         Assert-Unchanged $before
     }
 
+    It 'refuses a token file that vanished after the config was built, and Docker does not get to create a directory there' {
+        $path = New-TestTokenFile -Directory $Work
+        $cfg = New-TestConfig -Name 'err-vanished' -TokenPath $path -CvmfsPath $Cvmfs
+        Remove-Item $path
+        $before = Get-Snapshot
+        $cfg | Start-OsgPilot -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'TokenFileNotFound,*'
+        Test-Path $path | Should -BeFalse
+        Assert-Unchanged $before
+    }
+
+    It 'refuses a host CVMFS path that does not exist, rather than letting Docker create it' {
+        $missing = Join-Path $Work 'no-cvmfs'
+        $cfg = New-TestConfig -Name 'err-nocvmfs' -TokenPath $TokenPath -CvmfsPath $missing
+        $cfg | Start-OsgPilot -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CvmfsPathNotFound,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Test-Path $missing | Should -BeFalse
+    }
+
     It 'removes the container again when the engine refuses to start it (a CVMFS path that is not a shared mount)' {
         $private = New-TestDirectory
         $cfg = New-TestConfig -Name 'err-private' -TokenPath $TokenPath -CvmfsPath $private

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using OsgPilot.Config;
 using OsgPilot.Errors;
 
 namespace OsgPilot.Launch
@@ -13,7 +14,29 @@ namespace OsgPilot.Launch
     /// </summary>
     internal static class HostDirectories
     {
-        public static void RequireExists(string path)
+        /// <summary>
+        /// Checks a local engine's bind sources before anything is created: when a source is missing,
+        /// Docker silently creates a directory in its place (a token path becomes a directory).
+        /// </summary>
+        public static void RequireBindSources(OsgPilotConfig config)
+        {
+            if (config.TokenPath != null && !File.Exists(config.TokenPath))
+            {
+                throw Directory.Exists(config.TokenPath)
+                    ? new OsgPilotException(ErrorIds.TokenPathIsDirectory, ErrorCategory.InvalidArgument,
+                        $"The token path '{config.TokenPath}' is now a directory; give the token file itself.", config.TokenPath)
+                    : new OsgPilotException(ErrorIds.TokenFileNotFound, ErrorCategory.ObjectNotFound,
+                        $"The token file '{config.TokenPath}' no longer exists.", config.TokenPath);
+            }
+            if (config.CvmfsMode == CvmfsMode.HostMount && !Directory.Exists(config.CvmfsPath))
+            {
+                throw new OsgPilotException(ErrorIds.CvmfsPathNotFound, ErrorCategory.ObjectNotFound,
+                    $"The CVMFS path '{config.CvmfsPath}' does not exist on the Docker host; mount CVMFS there, or use -CvmfsMode CvmfsExec.", config.CvmfsPath);
+            }
+            if (config.PilotDirectory != null) RequireExists(config.PilotDirectory);
+        }
+
+        private static void RequireExists(string path)
         {
             if (!Directory.Exists(path))
             {
