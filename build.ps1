@@ -80,10 +80,11 @@ function Get-NuGetRoot {
     ($line -replace '^global-packages:\s*', '').Trim()
 }
 
-function Start-TestFixtures {
+function Start-TestFixtures([string] $Purpose = 'test') {
     # A real dockerd in its own network namespace, and the offline stand-in pilot image.
     if (-not $IsLinux) { Write-Warning 'The Docker fixtures need Linux; integration tests will report the engine as missing.'; return }
     if ((id -u) -ne '0') { Write-Warning 'The Docker fixtures need root; integration tests will report the engine as missing.'; return }
+    Invoke-Native bash (Join-Path $Fixtures 'install-prereqs.sh') $Purpose
     Invoke-Native bash (Join-Path $Fixtures 'engine.sh') start
     $env:DOCKER_HOST = $TestEngine
     Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
@@ -131,9 +132,10 @@ function Invoke-DemoTask {
     try { docker -H $local version --format '{{.Server.Version}}' *> $null; $reachable = $LASTEXITCODE -eq 0 } catch { }
     if (-not $reachable) {
         Write-Host "No engine answers at $local; starting the isolated test engine."
-        Start-TestFixtures
+        Start-TestFixtures demo
     } else {
         $env:DOCKER_HOST = $local
+        Invoke-Native bash (Join-Path $Fixtures 'install-prereqs.sh') demo
         Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
     }
     Invoke-FreshPwsh -File (Join-Path $Root 'tests/demo.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
