@@ -59,7 +59,7 @@ namespace OsgPilot.Cmdlets
                 var changed = new HashSet<string>(StringComparer.Ordinal);
                 if (approved.Count > 0)
                 {
-                    if (docker.Endpoint.IsLocal) HostDirectories.RequireBindSources(config);
+                    if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
                     if (approved.Any(s => s.Action != LaunchAction.StartExisting)) await PullIfMissingAsync(launcher, config.Image);
                     for (int i = 0; i < approved.Count; i++)
                     {

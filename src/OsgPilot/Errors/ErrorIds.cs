@@ -28,7 +28,6 @@ namespace OsgPilot.Errors
         public const string InvalidCvmfsRepository = "InvalidCvmfsRepository";
         public const string InvalidStartExtra = "InvalidStartExtra";
         public const string InvalidProjectName = "InvalidProjectName";
-        public const string InvalidCount = "InvalidCount";
         public const string ConfigFileNotFound = "ConfigFileNotFound";
         public const string ConfigFileInvalidJson = "ConfigFileInvalidJson";
         public const string ConfigFileUnsupported = "ConfigFileUnsupported";
@@ -52,10 +51,6 @@ namespace OsgPilot.Errors
         public const string PreflightFailed = "PreflightFailed";
 
         // Squid
-        public const string SquidTestFailed = "SquidTestFailed";
         public const string InvalidProbeUri = "InvalidProbeUri";
-
-        // Topology
-        public const string TopologyUnavailable = "TopologyUnavailable";
     }
 }

@@ -89,7 +89,7 @@ namespace OsgPilot.Launch
             {
                 if (localEngine && spec.HostPilotDirectory != null && spec.HostPilotDirectory != config.PilotDirectory)
                 {
-                    createdDirectory = HostDirectories.EnsureForPilot(spec.HostPilotDirectory);
+                    createdDirectory = HostPaths.EnsureForPilot(spec.HostPilotDirectory);
                 }
                 id = await _docker.CreateAsync(spec, ct);
                 if (spec.CopiesInlineToken)
@@ -114,7 +114,7 @@ namespace OsgPilot.Launch
                     // Not the caller's token: the cleanup must run even after Ctrl+C.
                     try { await _docker.RemoveAsync(id, true, CancellationToken.None); } catch (OsgPilotException) { }
                 }
-                if (createdDirectory) HostDirectories.RemoveIfEmpty(spec.HostPilotDirectory);
+                if (createdDirectory) HostPaths.RemoveIfEmpty(spec.HostPilotDirectory);
                 if (e is OsgPilotException failure && failure.ErrorId != ErrorIds.DockerEngineUnreachable)
                 {
                     throw new OsgPilotException(ErrorIds.PilotStartFailed, failure.Category,

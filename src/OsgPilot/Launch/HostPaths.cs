@@ -8,11 +8,11 @@ using OsgPilot.Errors;
 namespace OsgPilot.Launch
 {
     /// <summary>
-    /// Host directories for /pilot when the engine is on this machine. The top directory must exist
+    /// Host paths the pilot binds, when the engine is on this machine. The pilot directory must exist
     /// (a typo must not create a stray tree); per-pilot subdirectories are created for uid 1000,
     /// because Docker would otherwise create them root-owned and the pilot could not write.
     /// </summary>
-    internal static class HostDirectories
+    internal static class HostPaths
     {
         /// <summary>
         /// Checks a local engine's bind sources before anything is created: when a source is missing,
