@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Launch;
 
 namespace OsgPilot.Cmdlets
 {
@@ -23,6 +24,10 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter All { get; set; }
 
+        /// <summary>Also ask each pilot whether it is ready and draining, when it started and why it is not running (concurrent inspects).</summary>
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
         protected override void ProcessRecord()
         {
             if (Name != null) _names.AddRange(Name);
@@ -35,10 +40,11 @@ namespace OsgPilot.Cmdlets
                 DockerGateway docker = Gateway();
                 IReadOnlyList<PilotContainer> pilots = await docker.ListPilotsAsync(All.IsPresent, CancelToken);
                 var selection = new PilotSelection(_names);
-                foreach (PilotContainer c in pilots.Where(p => selection.Matches(p.Name)).OrderBy(p => p.Name, System.StringComparer.Ordinal))
-                {
-                    WriteObject(PilotFactory.From(c, docker.Endpoint));
-                }
+                List<(PilotContainer Container, Pilot Pilot)> chosen = pilots.Where(p => selection.Matches(p.Name))
+                    .OrderBy(p => p.Name, System.StringComparer.Ordinal)
+                    .Select(c => (c, PilotFactory.From(c, docker.Endpoint))).ToList();
+                if (Detailed.IsPresent) await new PilotStatusReader(docker).FillAsync(chosen, CancelToken);
+                foreach ((PilotContainer _, Pilot pilot) in chosen) WriteObject(pilot);
                 foreach (string missing in selection.UnmatchedLiterals(pilots.Select(p => p.Name)))
                 {
                     WriteFailure(PilotSelection.NotFound(missing, All.IsPresent));

@@ -9,6 +9,7 @@ using OsgPilot.Errors;
 using OsgPilot.Launch;
 using OsgPilot.Preflight;
 using OsgPilot.Threading;
+using OsgPilot.Token;
 
 namespace OsgPilot.Cmdlets
 {
@@ -35,6 +36,20 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter Preflight { get; set; }
 
+        /// <summary>Seconds to watch each started pilot; one that exits in that time is an error (0: do not watch).</summary>
+        [Parameter]
+        [ValidateRange(0, 600)]
+        public int WatchSeconds { get; set; } = 5;
+
+        /// <summary>Return only when every pilot of the config is ready (startd_addr.sh answers), or fail after -WaitTimeoutSec.</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>How long -Wait waits for readiness, in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int WaitTimeoutSec { get; set; } = 600;
+
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
@@ -57,44 +72,109 @@ namespace OsgPilot.Cmdlets
                 }
 
                 var changed = new HashSet<string>(StringComparer.Ordinal);
-                if (approved.Count > 0)
+                var started = new List<StartedPilot>();
+                using (TokenPayload token = approved.Count > 0 || Wait.IsPresent ? TokenPayload.Read(config) : null)
                 {
-                    if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
-                    if (approved.Any(s => s.Action != LaunchAction.StartExisting)) await PullIfMissingAsync(launcher, config.Image);
-                    for (int i = 0; i < approved.Count; i++)
+                    if (approved.Count > 0)
                     {
-                        LaunchStep step = approved[i];
+                        if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
+                        if (approved.Any(s => s.Action == LaunchAction.Create || s.Action == LaunchAction.Recreate)) await PullIfMissingAsync(launcher, config.Image);
+                        // Exit events are asked for from a little before the first start, by the engine's clock.
+                        DateTime since = DateTime.UtcNow.AddSeconds(-1);
+                        for (int i = 0; i < approved.Count; i++)
+                        {
+                            LaunchStep step = approved[i];
+                            if (approved.Count > 1)
+                            {
+                                WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", $"{step.Spec.Name} ({i + 1} of {approved.Count})")
+                                { PercentComplete = i * 100 / approved.Count });
+                            }
+                            WriteVerbose($"{step.Action} pilot '{step.Spec.Name}'.");
+                            try
+                            {
+                                StartedPilot pilot = await launcher.ExecuteAsync(step, config, token, docker.Endpoint.IsLocal, CancelToken);
+                                if (pilot != null) started.Add(pilot);
+                                changed.Add(step.Spec.Name);
+                            }
+                            catch (OsgPilotException e) when (!IsFatal(e))
+                            {
+                                WriteFailure(e);
+                            }
+                        }
                         if (approved.Count > 1)
                         {
-                            WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", $"{step.Spec.Name} ({i + 1} of {approved.Count})")
-                            { PercentComplete = i * 100 / approved.Count });
+                            WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", "Done") { RecordType = ProgressRecordType.Completed });
                         }
-                        WriteVerbose($"{step.Action} pilot '{step.Spec.Name}'.");
-                        try
-                        {
-                            await launcher.ExecuteAsync(step, config, docker.Endpoint.IsLocal, CancelToken);
-                            changed.Add(step.Spec.Name);
-                        }
-                        catch (OsgPilotException e) when (!IsFatal(e))
-                        {
-                            WriteFailure(e);
-                        }
+                        await WatchStartupAsync(docker, launcher, started, since, token, changed);
                     }
-                    if (approved.Count > 1)
+                    var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
+                    if (Wait.IsPresent)
                     {
-                        WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", "Done") { RecordType = ProgressRecordType.Completed });
+                        IEnumerable<StartedPilot> running = plan.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.Undrain)
+                            .Select(s => new StartedPilot { Spec = s.Spec, Id = s.Existing.Id })
+                            .Concat(started.Where(p => changed.Contains(p.Spec.Name)));
+                        await WaitForReadinessAsync(docker, launcher, running.ToList(), token, changed, addresses);
                     }
-                }
-
-                // One list call reports every pilot of this config, changed or not.
-                var reportable = new HashSet<string>(plan.Where(s => s.Action == LaunchAction.None).Select(s => s.Spec.Name).Concat(changed), StringComparer.Ordinal);
-                if (reportable.Count == 0) return;
-                IReadOnlyList<PilotContainer> now = await docker.ListByNamesAsync(reportable, CancelToken);
-                foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
-                {
-                    WriteObject(PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name)));
+                    await ReportAsync(docker, plan, changed, addresses);
                 }
             });
+        }
+
+        private async Task WatchStartupAsync(DockerGateway docker, PilotLauncher launcher, List<StartedPilot> started, DateTime since, TokenPayload token, HashSet<string> changed)
+        {
+            if (started.Count == 0 || WatchSeconds == 0) return;
+            TimeSpan window = TimeSpan.FromSeconds(WatchSeconds);
+            WriteVerbose($"Watching {started.Count} started pilot(s) for {WatchSeconds} s.");
+            foreach (StartupFailure f in await StartupWatch.WatchAsync(docker, started, since, window, token.Text, CancelToken))
+            {
+                await launcher.UndoAsync(f.Pilot);
+                changed.Remove(f.Pilot.Spec.Name);
+                WriteFailure(StartupWatch.ToError(f, window));
+            }
+        }
+
+        private async Task WaitForReadinessAsync(DockerGateway docker, PilotLauncher launcher, List<StartedPilot> pilots, TokenPayload token,
+            HashSet<string> changed, Dictionary<string, string> addresses)
+        {
+            TimeSpan timeout = TimeSpan.FromSeconds(WaitTimeoutSec);
+            WriteVerbose($"Waiting up to {WaitTimeoutSec} s for {pilots.Count} pilot(s) to be ready.");
+            string[] found = await Task.WhenAll(pilots.Select(p => PilotReadiness.StartdAddressAsync(docker, p.Id, timeout, CancelToken)));
+            for (int i = 0; i < pilots.Count; i++)
+            {
+                StartedPilot p = pilots[i];
+                if (found[i] != null)
+                {
+                    addresses[p.Spec.Name] = found[i];
+                    continue;
+                }
+                ContainerRunState state = await docker.InspectStateAsync(p.Id, CancelToken);
+                bool running = state.Status == "running";
+                StartupFailure f = await StartupWatch.ExplainAsync(docker, p, state.ExitCode, token.Text, CancelToken);
+                if (!running)
+                {
+                    await launcher.UndoAsync(p);
+                    changed.Remove(p.Spec.Name);
+                }
+                WriteFailure(StartupWatch.NotReady(f, timeout, running));
+            }
+        }
+
+        private async Task ReportAsync(DockerGateway docker, IReadOnlyList<LaunchStep> plan, HashSet<string> changed, Dictionary<string, string> addresses)
+        {
+            // One list call reports every pilot of this config that runs as asked, changed or not.
+            var reportable = new HashSet<string>(plan.Where(s => s.Action == LaunchAction.None).Select(s => s.Spec.Name).Concat(changed), StringComparer.Ordinal);
+            if (reportable.Count == 0) return;
+            IReadOnlyList<PilotContainer> now = await docker.ListByNamesAsync(reportable, CancelToken);
+            foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                Pilot pilot = PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name));
+                if (Wait.IsPresent)
+                {
+                    pilot.Ready = addresses.TryGetValue(c.Name, out string address);
+                    pilot.StartdAddress = address;
+                }
+                WriteObject(pilot);
+            }
         }
 
         private async Task PullIfMissingAsync(PilotLauncher launcher, string image)
@@ -129,7 +209,8 @@ namespace OsgPilot.Cmdlets
         {
             switch (s.Action)
             {
-                case LaunchAction.StartExisting: return $"Start the stopped pilot '{s.Spec.Name}' (docker start {s.Spec.Name})";
+                case LaunchAction.StartExisting: return $"Start the stopped pilot '{s.Spec.Name}' with a fresh copy of the token (docker cp {DockerRunLine.TokenPlaceholder} {s.Spec.Name}:{PilotContainerMapper.TokenDirectoryInContainer} && docker start {s.Spec.Name})" + (s.Drained ? ", and take back its drain" : "");
+                case LaunchAction.Undrain: return $"Take back the drain of pilot '{s.Spec.Name}': remove {PilotDrain.StampPath} and restore its restart policy";
                 case LaunchAction.Recreate: return $"Replace pilot '{s.Spec.Name}', whose configuration differs: docker rm -f {s.Spec.Name} && {DockerRunLine.Render(s.Spec)}";
                 default: return DockerRunLine.Render(s.Spec);
             }

@@ -50,7 +50,18 @@ namespace OsgPilot.Docker
             };
         }
 
-        private static RestartPolicyKind RestartKind(PilotRestartPolicy policy)
+        internal static PilotRestartPolicy PolicyOf(RestartPolicyKind kind)
+        {
+            switch (kind)
+            {
+                case RestartPolicyKind.OnFailure: return PilotRestartPolicy.OnFailure;
+                case RestartPolicyKind.UnlessStopped: return PilotRestartPolicy.UnlessStopped;
+                case RestartPolicyKind.Always: return PilotRestartPolicy.Always;
+                default: return PilotRestartPolicy.No;
+            }
+        }
+
+        internal static RestartPolicyKind RestartKind(PilotRestartPolicy policy)
         {
             switch (policy)
             {

@@ -12,6 +12,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using OsgPilot.Config;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
 using ContainerSpec = OsgPilot.Launch.ContainerSpec;
@@ -23,7 +24,7 @@ namespace OsgPilot.Docker
     /// bounds it in time and turns library and transport failures into <see cref="OsgPilotException"/>s
     /// that name the endpoint, so no Docker.DotNet type or catch-all error reaches a cmdlet.
     /// </summary>
-    internal sealed class DockerGateway : IDisposable
+    internal sealed partial class DockerGateway : IDisposable
     {
         /// <summary>Bound for ordinary requests; streaming calls (pull, logs) run until cancelled.</summary>
         public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
@@ -95,7 +96,7 @@ namespace OsgPilot.Docker
             Call("pull the image " + image, async t =>
             {
                 string error = null;
-                var relay = new Progress(m =>
+                var relay = new Relay<JSONMessage>(m =>
                 {
                     if (!string.IsNullOrEmpty(m.Error?.Message)) error = m.Error.Message;
                     if (!string.IsNullOrEmpty(m.ID) && m.Status != null)
@@ -126,20 +127,6 @@ namespace OsgPilot.Docker
         public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct) =>
             Call("create the container " + spec.Name, async t =>
                 (await _client.Containers.CreateContainerAsync(CreateParametersFactory.Create(spec), t).ConfigureAwait(false)).ID, ct);
-
-        /// <summary>Puts one file into a created container (docker cp), owned by uid/gid, without touching disk here.</summary>
-        public Task CopyFileAsync(string id, string pathInContainer, byte[] content, int uid, int gid, int mode, CancellationToken ct) =>
-            Call("copy a file into the container", async t =>
-            {
-                string dir = pathInContainer.Substring(0, pathInContainer.LastIndexOf('/'));
-                string file = pathInContainer.Substring(dir.Length + 1);
-                using (var tar = new MemoryStream(TarWriter.SingleFile(file, content, uid, gid, mode)))
-                {
-                    await _client.Containers.ExtractArchiveToContainerAsync(id,
-                        new CopyToContainerParameters { Path = dir, AllowOverwriteDirWithFile = false }, tar, t).ConfigureAwait(false);
-                }
-                return true;
-            }, ct);
 
         public Task StartAsync(string id, CancellationToken ct) =>
             Call("start the container", t => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
@@ -181,7 +168,7 @@ namespace OsgPilot.Docker
             }, ct, Timeout.InfiniteTimeSpan);
 
         /// <summary>Runs a command in a running container; returns exit code and stdout.</summary>
-        public Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct) =>
+        public Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout = null) =>
             Call("run a command in the container", async t =>
             {
                 ContainerExecCreateResponse created = await _client.Exec.CreateContainerExecAsync(id,
@@ -194,7 +181,12 @@ namespace OsgPilot.Docker
                 }
                 ContainerExecInspectResponse inspect = await _client.Exec.InspectContainerExecAsync(created.ID, t).ConfigureAwait(false);
                 return (inspect.ExitCode ?? -1L, output);
-            }, ct);
+            }, ct, timeout);
+
+        /// <summary>Sets the restart policy of an existing container (running or not).</summary>
+        public Task SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct) =>
+            Call("change the restart policy", t => _client.Containers.UpdateContainerAsync(id,
+                new ContainerUpdateParameters { RestartPolicy = new RestartPolicy { Name = CreateParametersFactory.RestartKind(policy) } }, t), ct);
 
         private async Task Call(string what, Func<CancellationToken, Task> action, CancellationToken ct, TimeSpan? timeout = null) =>
             await Call(what, async t => { await action(t).ConfigureAwait(false); return true; }, ct, timeout).ConfigureAwait(false);
@@ -303,12 +295,12 @@ namespace OsgPilot.Docker
             }
         }
 
-        /// <summary>IProgress that runs its callback inline: pull messages arrive in order on the reading thread.</summary>
-        private sealed class Progress : IProgress<JSONMessage>
+        /// <summary>IProgress that runs its callback inline: stream messages arrive in order on the reading thread.</summary>
+        private sealed class Relay<T> : IProgress<T>
         {
-            private readonly Action<JSONMessage> _handler;
-            public Progress(Action<JSONMessage> handler) => _handler = handler;
-            public void Report(JSONMessage value) => _handler(value);
+            private readonly Action<T> _handler;
+            public Relay(Action<T> handler) => _handler = handler;
+            public void Report(T value) => _handler(value);
         }
 
         /// <summary>Turns the byte chunks of a log stream into whole lines.</summary>

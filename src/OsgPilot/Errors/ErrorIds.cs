@@ -45,6 +45,8 @@ namespace OsgPilot.Errors
         public const string PilotNameInUse = "PilotNameInUse";
         public const string PilotConfigMismatch = "PilotConfigMismatch";
         public const string PilotStartFailed = "PilotStartFailed";
+        public const string PilotStartupFailed = "PilotStartupFailed";
+        public const string PilotNotReady = "PilotNotReady";
         public const string PilotNotFound = "PilotNotFound";
         public const string PilotRunning = "PilotRunning";
         public const string PilotDrainFailed = "PilotDrainFailed";

@@ -69,8 +69,8 @@ namespace OsgPilot.Launch
         public int StopTimeoutSeconds { get; set; }
         /// <summary>Host directory mounted at /pilot, or null for the container's own /pilot.</summary>
         public string HostPilotDirectory { get; set; }
-        /// <summary>True when the token must be copied into the container before it starts.</summary>
-        public bool CopiesInlineToken { get; set; }
+        /// <summary>Where the token copied in before each start comes from: "file:PATH" or "inline". Never the token.</summary>
+        public string TokenOrigin { get; set; }
         /// <summary>Hash of everything above except labels; stored as a label to detect config drift.</summary>
         public string ConfigHash { get; set; }
     }

@@ -8,15 +8,17 @@ namespace OsgPilot.Launch
 {
     /// <summary>
     /// Renders a spec as the equivalent docker CLI line, for -WhatIf and for people who want to
-    /// compare with the OSG page. An inline token is shown as a placeholder, never as text.
+    /// compare with the OSG page. The token is shown as a placeholder, never as text: OsgPilot copies it
+    /// into the created container (as a directory the image lacks) before starting it.
     /// </summary>
     internal static class DockerRunLine
     {
-        public const string TokenPlaceholder = "<token>";
+        /// <summary>A directory holding flock.opensciencegrid.org (uid 1000, mode 0400), as docker cp would copy it.</summary>
+        public const string TokenPlaceholder = "<token-dir>";
 
         public static string Render(ContainerSpec s)
         {
-            var args = new List<string> { "docker", s.CopiesInlineToken ? "create" : "run", s.CopiesInlineToken ? null : "-d" };
+            var args = new List<string> { "docker", "create" };
             void Add(string flag, string value) { args.Add(flag); args.Add(Quote(value)); }
 
             Add("--name", s.Name);
@@ -37,12 +39,8 @@ namespace OsgPilot.Launch
             foreach (KeyValuePair<string, string> l in s.Labels) Add("--label", l.Key + "=" + l.Value);
             args.Add(Quote(s.Image));
 
-            string line = string.Join(" ", args.Where(a => a != null));
-            if (s.CopiesInlineToken)
-            {
-                line += $" && docker cp {TokenPlaceholder} {Quote(s.Name + ":" + PilotContainerMapper.TokenPathInContainer)} && docker start {Quote(s.Name)}";
-            }
-            return line;
+            return string.Join(" ", args) +
+                $" && docker cp {TokenPlaceholder} {Quote(s.Name + ":" + PilotContainerMapper.TokenDirectoryInContainer)} && docker start {Quote(s.Name)}";
         }
 
         public static string RestartName(PilotRestartPolicy policy)

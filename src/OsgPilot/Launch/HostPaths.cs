@@ -16,18 +16,10 @@ namespace OsgPilot.Launch
     {
         /// <summary>
         /// Checks a local engine's bind sources before anything is created: when a source is missing,
-        /// Docker silently creates a directory in its place (a token path becomes a directory).
+        /// Docker silently creates a directory in its place. (The token is copied in, never bound.)
         /// </summary>
         public static void RequireBindSources(OsgPilotConfig config)
         {
-            if (config.TokenPath != null && !File.Exists(config.TokenPath))
-            {
-                throw Directory.Exists(config.TokenPath)
-                    ? new OsgPilotException(ErrorIds.TokenPathIsDirectory, ErrorCategory.InvalidArgument,
-                        $"The token path '{config.TokenPath}' is now a directory; give the token file itself.", config.TokenPath)
-                    : new OsgPilotException(ErrorIds.TokenFileNotFound, ErrorCategory.ObjectNotFound,
-                        $"The token file '{config.TokenPath}' no longer exists.", config.TokenPath);
-            }
             if (config.CvmfsMode == CvmfsMode.HostMount && !Directory.Exists(config.CvmfsPath))
             {
                 throw new OsgPilotException(ErrorIds.CvmfsPathNotFound, ErrorCategory.ObjectNotFound,
@@ -66,12 +58,12 @@ namespace OsgPilot.Launch
             return true;
         }
 
-        /// <summary>Removes a directory this run created, if nothing was written to it.</summary>
-        public static void RemoveIfEmpty(string path)
+        /// <summary>Removes a directory this run created, with what a failed pilot start wrote into it.</summary>
+        public static void RemoveCreated(string path)
         {
             try
             {
-                if (Directory.Exists(path) && Directory.GetFileSystemEntries(path).Length == 0) Directory.Delete(path);
+                if (Directory.Exists(path)) Directory.Delete(path, true);
             }
             catch (IOException)
             {

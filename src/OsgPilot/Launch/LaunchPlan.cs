@@ -5,11 +5,13 @@ namespace OsgPilot.Launch
 {
     internal enum LaunchAction
     {
-        /// <summary>Already running with this config: leave it alone.</summary>
+        /// <summary>Already running with this config and accepting jobs: leave it alone.</summary>
         None,
         Create,
         /// <summary>Exists with this config but is not running: start it.</summary>
         StartExisting,
+        /// <summary>Running with this config but drained: take the drain back.</summary>
+        Undrain,
         /// <summary>Exists with another config and -Force was given: replace it.</summary>
         Recreate,
         /// <summary>Cannot proceed; see <see cref="LaunchStep.Error"/>.</summary>
@@ -21,7 +23,20 @@ namespace OsgPilot.Launch
     {
         public ContainerSpec Spec { get; set; }
         public PilotContainer Existing { get; set; }
+        /// <summary>The existing pilot has stop-glidein.stamp in /pilot (Stop-OsgPilot -Drain).</summary>
+        public bool Drained { get; set; }
         public LaunchAction Action { get; set; }
         public OsgPilotException Error { get; set; }
+    }
+
+    /// <summary>A pilot container a launch step started, and what the step created for it.</summary>
+    internal sealed class StartedPilot
+    {
+        public ContainerSpec Spec { get; set; }
+        public string Id { get; set; }
+        /// <summary>The container is new in this run (created or recreated), so a failed start removes it.</summary>
+        public bool CreatedContainer { get; set; }
+        /// <summary>The per-pilot host directory is new in this run.</summary>
+        public bool CreatedDirectory { get; set; }
     }
 }

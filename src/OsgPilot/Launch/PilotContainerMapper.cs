@@ -14,7 +14,9 @@ namespace OsgPilot.Launch
     /// </summary>
     internal static class PilotContainerMapper
     {
-        public const string TokenPathInContainer = "/etc/condor/tokens-orig.d/flock.opensciencegrid.org";
+        /// <summary>Where the image looks for the token; the image itself has no such directory.</summary>
+        public const string TokenDirectoryInContainer = "/etc/condor/tokens-orig.d";
+        public const string TokenPathInContainer = TokenDirectoryInContainer + "/flock.opensciencegrid.org";
         public const string PilotUser = "osg";
         public const int PilotUid = 1000;
 
@@ -65,14 +67,9 @@ namespace OsgPilot.Launch
                 spec.HostPilotDirectory = count == 1 ? config.PilotDirectory : JoinHostPath(config.PilotDirectory, name);
                 spec.Binds.Add(new BindMount(spec.HostPilotDirectory, "/pilot"));
             }
-            if (config.TokenPath != null)
-            {
-                spec.Binds.Add(new BindMount(config.TokenPath, TokenPathInContainer, readOnly: true));
-            }
-            else
-            {
-                spec.CopiesInlineToken = true;
-            }
+            // Never a bind: the start-up reads the token as uid 1000, and a site's root-only file would
+            // make it exit. OsgPilot reads it as the caller and copies it in before every start it makes.
+            spec.TokenOrigin = config.TokenPath != null ? "file:" + config.TokenPath : "inline";
             if (config.Gpu)
             {
                 spec.AllGpus = true;
@@ -121,6 +118,8 @@ namespace OsgPilot.Launch
             if (c.CvmfsMode == CvmfsMode.CvmfsExec)
             {
                 Set("CVMFSEXEC_REPOS", string.Join(" ", c.CvmfsRepository));
+                // cvmfsexec reads CVMFS_HTTP_PROXY, not OSG_SQUID_LOCATION: hand it the same squid.
+                if (!c.Environment.ContainsKey("CVMFS_HTTP_PROXY")) Set("CVMFS_HTTP_PROXY", c.SquidLocation);
             }
             if (c.Gpu && !c.Environment.ContainsKey("SINGULARITY_DISABLE_PID_NAMESPACES"))
             {
@@ -174,7 +173,7 @@ namespace OsgPilot.Launch
             Line("pids", s.PidsLimit);
             Line("restart", s.RestartPolicy);
             Line("stoptimeout", s.StopTimeoutSeconds);
-            Line("inlinetoken", s.CopiesInlineToken);
+            Line("token", s.TokenOrigin);
             using (SHA256 sha = SHA256.Create())
             {
                 byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(b.ToString()));

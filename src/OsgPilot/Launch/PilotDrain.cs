@@ -1,14 +1,17 @@
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 
 namespace OsgPilot.Launch
 {
     /// <summary>
-    /// Draining, the pilot's own way: a stop-glidein.stamp file in /pilot makes it accept no new jobs
-    /// and exit once the running ones finish, instead of killing them as docker stop does.
+    /// Draining, the pilot's own way: with stop-glidein.stamp in /pilot (the parent of its working
+    /// directory) the pilot's advertise script, every few minutes, marks it as taking no new jobs; it
+    /// exits once it has been idle ACCEPT_IDLE_MINUTES. A restart policy would start it again, still
+    /// drained, so a drain also sets the policy to "no"; the next Start-OsgPilot restores both.
     /// </summary>
     internal static class PilotDrain
     {
@@ -16,11 +19,24 @@ namespace OsgPilot.Launch
 
         public static async Task RequestAsync(DockerGateway docker, PilotContainer pilot, CancellationToken ct)
         {
-            (long exitCode, string _) = await docker.ExecAsync(pilot.Id, new[] { "touch", StampPath }, PilotContainerMapper.PilotUser, ct);
+            await docker.SetRestartPolicyAsync(pilot.Id, PilotRestartPolicy.No, ct);
+            await RunAsync(docker, pilot, new[] { "touch", StampPath }, "create", ct);
+        }
+
+        /// <summary>Takes a drain back on a running pilot: the stamp goes, the policy returns.</summary>
+        public static async Task CancelAsync(DockerGateway docker, PilotContainer pilot, PilotRestartPolicy policy, CancellationToken ct)
+        {
+            await RunAsync(docker, pilot, new[] { "rm", "-f", StampPath }, "remove", ct);
+            await docker.SetRestartPolicyAsync(pilot.Id, policy, ct);
+        }
+
+        private static async Task RunAsync(DockerGateway docker, PilotContainer pilot, string[] command, string verb, CancellationToken ct)
+        {
+            (long exitCode, string _) = await docker.ExecAsync(pilot.Id, command, PilotContainerMapper.PilotUser, ct);
             if (exitCode != 0)
             {
                 throw new OsgPilotException(ErrorIds.PilotDrainFailed, ErrorCategory.InvalidResult,
-                    $"Could not create {StampPath} in the pilot '{pilot.Name}' (exit code {exitCode}); is /pilot writable by the pilot user?", pilot.Name);
+                    $"Could not {verb} {StampPath} in the pilot '{pilot.Name}' (exit code {exitCode}); is /pilot writable by the pilot user?", pilot.Name);
             }
         }
     }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Config;
@@ -13,8 +12,9 @@ using OsgPilot.Token;
 namespace OsgPilot.Launch
 {
     /// <summary>
-    /// Starts pilots idempotently: plans against one list call, pulls the image at most once, and
-    /// undoes its own partial work when a step fails, so a failure leaves no container behind.
+    /// Starts pilots idempotently: plans against one list call, pulls the image at most once, copies
+    /// the token in before every start, and undoes its own partial work when a step fails, so a
+    /// failure leaves no container behind.
     /// </summary>
     internal sealed class PilotLauncher
     {
@@ -28,12 +28,22 @@ namespace OsgPilot.Launch
                 .Select(i => PilotContainerMapper.Map(config, i, count, ModuleVersion.Value)).ToArray();
             IReadOnlyList<PilotContainer> existing = await _docker.ListByNamesAsync(specs.Select(s => s.Name), ct);
             Dictionary<string, PilotContainer> byName = existing.ToDictionary(c => c.Name, StringComparer.Ordinal);
-            return specs.Select(spec => Plan(spec, byName.TryGetValue(spec.Name, out PilotContainer c) ? c : null, force)).ToList();
+            List<LaunchStep> steps = specs.Select(spec => Plan(spec, byName.TryGetValue(spec.Name, out PilotContainer c) ? c : null, force, false)).ToList();
+
+            // A drained pilot keeps its configuration; only its /pilot says so. Ask only about those
+            // that would otherwise be left alone or started, all at once.
+            LaunchStep[] ours = steps.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.StartExisting).ToArray();
+            bool[] drained = await Task.WhenAll(ours.Select(s => _docker.PathExistsAsync(s.Existing.Id, PilotDrain.StampPath, ct)));
+            for (int i = 0; i < ours.Length; i++)
+            {
+                if (drained[i]) steps[steps.IndexOf(ours[i])] = Plan(ours[i].Spec, ours[i].Existing, force, true);
+            }
+            return steps;
         }
 
-        internal static LaunchStep Plan(ContainerSpec spec, PilotContainer existing, bool force)
+        internal static LaunchStep Plan(ContainerSpec spec, PilotContainer existing, bool force, bool drained)
         {
-            var step = new LaunchStep { Spec = spec, Existing = existing };
+            var step = new LaunchStep { Spec = spec, Existing = existing, Drained = drained };
             if (existing == null)
             {
                 step.Action = LaunchAction.Create;
@@ -46,7 +56,7 @@ namespace OsgPilot.Launch
             }
             else if (existing.Label(PilotLabels.ConfigHash) == spec.ConfigHash)
             {
-                step.Action = existing.IsRunning ? LaunchAction.None : LaunchAction.StartExisting;
+                step.Action = !existing.IsRunning ? LaunchAction.StartExisting : drained ? LaunchAction.Undrain : LaunchAction.None;
             }
             else if (force)
             {
@@ -68,14 +78,27 @@ namespace OsgPilot.Launch
             await _docker.PullAndInspectAsync(image, progress, ct);
         }
 
-        /// <summary>Carries out one create/start/recreate step; on failure removes what it made.</summary>
-        public async Task ExecuteAsync(LaunchStep step, OsgPilotConfig config, bool localEngine, CancellationToken ct)
+        /// <summary>
+        /// Carries out one step. Returns the pilot it started (null for an undrain); on failure removes
+        /// what it made and throws.
+        /// </summary>
+        public async Task<StartedPilot> ExecuteAsync(LaunchStep step, OsgPilotConfig config, TokenPayload token, bool localEngine, CancellationToken ct)
         {
             ContainerSpec spec = step.Spec;
+            if (step.Action == LaunchAction.Undrain)
+            {
+                await PilotDrain.CancelAsync(_docker, step.Existing, spec.RestartPolicy, ct);
+                return null;
+            }
             if (step.Action == LaunchAction.StartExisting)
             {
+                // Every start OsgPilot makes copies the current token (a rotated file takes effect) and
+                // restores the restart policy a drain set aside.
+                await _docker.PutFilesAsync(step.Existing.Id, token.Entries(), ct);
+                await _docker.SetRestartPolicyAsync(step.Existing.Id, spec.RestartPolicy, ct);
                 await _docker.StartAsync(step.Existing.Id, ct);
-                return;
+                if (step.Drained) await PilotDrain.CancelAsync(_docker, step.Existing, spec.RestartPolicy, ct);
+                return new StartedPilot { Spec = spec, Id = step.Existing.Id };
             }
             if (step.Action == LaunchAction.Recreate)
             {
@@ -83,38 +106,21 @@ namespace OsgPilot.Launch
                 await _docker.RemoveAsync(step.Existing.Id, true, ct);
             }
 
-            bool createdDirectory = false;
-            string id = null;
+            var started = new StartedPilot { Spec = spec, CreatedContainer = true };
             try
             {
                 if (localEngine && spec.HostPilotDirectory != null && spec.HostPilotDirectory != config.PilotDirectory)
                 {
-                    createdDirectory = HostPaths.EnsureForPilot(spec.HostPilotDirectory);
+                    started.CreatedDirectory = HostPaths.EnsureForPilot(spec.HostPilotDirectory);
                 }
-                id = await _docker.CreateAsync(spec, ct);
-                if (spec.CopiesInlineToken)
-                {
-                    byte[] token = Encoding.UTF8.GetBytes(TokenSource.Read(config.Token) + "\n");
-                    try
-                    {
-                        await _docker.CopyFileAsync(id, PilotContainerMapper.TokenPathInContainer, token,
-                            PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid, Convert.ToInt32("600", 8), ct);
-                    }
-                    finally
-                    {
-                        Array.Clear(token, 0, token.Length);
-                    }
-                }
-                await _docker.StartAsync(id, ct);
+                started.Id = await _docker.CreateAsync(spec, ct);
+                await _docker.PutFilesAsync(started.Id, token.Entries(), ct);
+                await _docker.StartAsync(started.Id, ct);
+                return started;
             }
             catch (Exception e) when (e is OsgPilotException || e is OperationCanceledException)
             {
-                if (id != null)
-                {
-                    // Not the caller's token: the cleanup must run even after Ctrl+C.
-                    try { await _docker.RemoveAsync(id, true, CancellationToken.None); } catch (OsgPilotException) { }
-                }
-                if (createdDirectory) HostPaths.RemoveIfEmpty(spec.HostPilotDirectory);
+                await UndoAsync(started);
                 if (e is OsgPilotException failure && failure.ErrorId != ErrorIds.DockerEngineUnreachable)
                 {
                     throw new OsgPilotException(ErrorIds.PilotStartFailed, failure.Category,
@@ -122,6 +128,28 @@ namespace OsgPilot.Launch
                 }
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Takes back a start that did not hold: a container this run created is removed (with the
+        /// directory made for it); one that existed before is stopped, so nothing crash-loops.
+        /// </summary>
+        public async Task UndoAsync(StartedPilot started)
+        {
+            // Not the caller's token: the cleanup must run even after Ctrl+C.
+            if (started.Id != null)
+            {
+                try
+                {
+                    if (started.CreatedContainer) await _docker.RemoveAsync(started.Id, true, CancellationToken.None);
+                    else await _docker.StopAsync(started.Id, 1, CancellationToken.None);
+                }
+                catch (OsgPilotException)
+                {
+                    return; // the container may still be there: keep its directory
+                }
+            }
+            if (started.CreatedDirectory) HostPaths.RemoveCreated(started.Spec.HostPilotDirectory);
         }
     }
 }

@@ -25,6 +25,24 @@ namespace OsgPilot
         public string PilotDirectory { get; set; }
         public string ModuleVersion { get; set; }
 
+        // Filled by Start-OsgPilot -Wait and Get-OsgPilot -Detailed only: a list call cannot tell them.
+
+        /// <summary>The pilot's startd answered (startd_addr.sh); null when not asked.</summary>
+        public bool? Ready { get; set; }
+        /// <summary>The startd address startd_addr.sh printed.</summary>
+        public string StartdAddress { get; set; }
+        /// <summary>stop-glidein.stamp is in /pilot: the pilot takes no new jobs and exits once idle.</summary>
+        public bool? Draining { get; set; }
+        public DateTime? StartedAt { get; set; }
+        public DateTime? FinishedAt { get; set; }
+        public long? ExitCode { get; set; }
+        /// <summary>Restarts by the engine's restart policy since the container was created.</summary>
+        public long? RestartCount { get; set; }
+        /// <summary>The restart policy in force now (a drain sets it to No).</summary>
+        public string RestartPolicy { get; set; }
+        /// <summary>Why a pilot is not running: its exit, the engine's error, its last log line and the known fix.</summary>
+        public string Reason { get; set; }
+
         /// <summary>The image tag alone (e.g. 25-release), for the table view.</summary>
         public string ImageTag
         {

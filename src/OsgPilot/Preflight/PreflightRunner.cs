@@ -102,7 +102,7 @@ namespace OsgPilot.Preflight
                 string[] warnings = TokenCheck.Warnings(info, DateTime.UtcNow).ToArray();
                 string expiry = info.Expires.HasValue ? $"expires {info.Expires.Value:u}" : "does not expire";
                 if (warnings.Length > 0) Warn("Token", string.Join(" ", warnings));
-                else Pass("Token", $"IDTOKEN for {info.Subject}, issued by {info.Issuer}, {expiry}.");
+                else Pass("Token", $"IDTOKEN for {info.Subject}, issued by {info.Issuer}, {expiry}; OsgPilot copies it into each pilot for uid {PilotContainerMapper.PilotUid} (mode 0400), so the file may stay readable by root only.");
             }
             catch (OsgPilotException e)
             {
@@ -156,11 +156,8 @@ namespace OsgPilot.Preflight
                 }
                 else
                 {
-                    FileOwnership owner = FileOwnership.Read(config.PilotDirectory);
-                    if (owner != null && !owner.WritableBy(PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid))
-                    {
-                        problems.Add($"{config.PilotDirectory} is not writable by uid {PilotContainerMapper.PilotUid} (owner {owner.Uid}:{owner.Gid}, mode {Convert.ToString(owner.Mode, 8)}); run: chown {PilotContainerMapper.PilotUid}:{PilotContainerMapper.PilotUid} {config.PilotDirectory}");
-                    }
+                    string problem = PilotUserCannotWrite(config.PilotDirectory);
+                    if (problem != null) problems.Add(problem);
                 }
             }
             if (engine)
@@ -181,6 +178,21 @@ namespace OsgPilot.Preflight
             if (problems.Count > 0) Fail("Pilot directory", string.Join("; ", problems) + ".");
             else if (!_docker.Endpoint.IsLocal) Warn("Pilot directory", $"{config.PilotDirectory} is on a remote Docker host and could not be checked.");
             else Pass("Pilot directory", $"{config.PilotDirectory} exists, is writable by uid {PilotContainerMapper.PilotUid} and no other pilot uses it.");
+        }
+
+        /// <summary>Why uid 1000 cannot make its working directory there, or null when it can.</summary>
+        private static string PilotUserCannotWrite(string dir)
+        {
+            int uid = PilotContainerMapper.PilotUid;
+            string fix = $"run: chown {uid}:{uid} {dir}";
+            bool? made = PilotUserProbe.CanCreateWorkingDirectory(dir, uid, out string error);
+            if (made == true) return null;
+            if (made == false) return $"the pilot user (uid {uid}) cannot create its working directory in {dir} ({error}), so the pilot would exit at start; {fix}";
+            // Cannot act as uid 1000 here: judge by owner and mode, and say when even that is unknown.
+            FileOwnership owner = FileOwnership.Read(dir);
+            if (owner == null) return $"whether uid {uid} can write {dir} could not be checked (its owner and mode could not be read)";
+            return owner.WritableBy(uid, uid) ? null
+                : $"{dir} is not writable by uid {uid} (owner {owner.Uid}:{owner.Gid}, mode {Convert.ToString(owner.Mode, 8)}), so the pilot would exit at start; {fix}";
         }
 
         private void CheckSquid(OsgPilotConfig config, OsgSquidTestResult squid)

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Docker.DotNet.Models;
+using OsgPilot.Config;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>What a list call cannot say about a container: inspect, and the engine's event stream.</summary>
+    internal sealed partial class DockerGateway
+    {
+        public Task<ContainerRunState> InspectStateAsync(string id, CancellationToken ct) =>
+            Call("inspect the container", async t =>
+            {
+                ContainerInspectResponse r = await _client.Containers.InspectContainerAsync(id, t).ConfigureAwait(false);
+                return new ContainerRunState
+                {
+                    Status = r.State?.Status,
+                    ExitCode = r.State?.ExitCode ?? 0,
+                    OomKilled = r.State?.OOMKilled ?? false,
+                    Error = string.IsNullOrEmpty(r.State?.Error) ? null : r.State.Error,
+                    StartedAt = ParseEngineTime(r.State?.StartedAt),
+                    FinishedAt = ParseEngineTime(r.State?.FinishedAt),
+                    RestartCount = r.RestartCount,
+                    RestartPolicy = r.HostConfig?.RestartPolicy == null ? (PilotRestartPolicy?)null : CreateParametersFactory.PolicyOf(r.HostConfig.RestartPolicy.Name),
+                };
+            }, ct);
+
+        /// <summary>
+        /// The exits ("die" events) of the given containers from <paramref name="since"/> until
+        /// <paramref name="window"/> has passed: one streaming call, however many containers.
+        /// </summary>
+        public Task<IReadOnlyList<ContainerExit>> WatchExitsAsync(IEnumerable<string> ids, DateTime since, TimeSpan window, CancellationToken ct) =>
+            Call("watch the containers' start-up", async t =>
+            {
+                var exits = new List<ContainerExit>();
+                var filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                    ["event"] = new Dictionary<string, bool> { ["die"] = true },
+                    ["container"] = ids.Distinct().ToDictionary(id => id, _ => true),
+                };
+                var parameters = new ContainerEventsParameters
+                {
+                    Since = new DateTimeOffset(since.ToUniversalTime()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    Filters = filters,
+                };
+                using (var until = CancellationTokenSource.CreateLinkedTokenSource(t))
+                {
+                    until.CancelAfter(window);
+                    var relay = new Relay<Message>(m =>
+                    {
+                        if (m.Actor?.ID == null) return;
+                        string code = null;
+                        m.Actor.Attributes?.TryGetValue("exitCode", out code);
+                        lock (exits) exits.Add(new ContainerExit { Id = m.Actor.ID, ExitCode = long.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out long c) ? c : -1 });
+                    });
+                    try
+                    {
+                        await _client.System.MonitorEventsAsync(parameters, relay, until.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (until.IsCancellationRequested && !t.IsCancellationRequested)
+                    {
+                        // The window is over: that is how this call ends.
+                    }
+                }
+                lock (exits) return (IReadOnlyList<ContainerExit>)exits.ToList();
+            }, ct, window + RequestTimeout);
+
+        private static DateTime? ParseEngineTime(string text)
+        {
+            // The engine writes "0001-01-01T00:00:00Z" for "never".
+            if (string.IsNullOrEmpty(text) || !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime t)) return null;
+            return t.Year <= 1 ? (DateTime?)null : t;
+        }
+    }
+
+    /// <summary>A container's run state as inspect reports it, in our own terms.</summary>
+    internal sealed class ContainerRunState
+    {
+        public string Status { get; set; }
+        public long ExitCode { get; set; }
+        public bool OomKilled { get; set; }
+        public string Error { get; set; }
+        public DateTime? StartedAt { get; set; }
+        public DateTime? FinishedAt { get; set; }
+        public long RestartCount { get; set; }
+        public PilotRestartPolicy? RestartPolicy { get; set; }
+    }
+
+    internal sealed class ContainerExit
+    {
+        public string Id { get; set; }
+        public long ExitCode { get; set; }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Docker;
+
+namespace OsgPilot.Launch
+{
+    /// <summary>
+    /// What a list call cannot tell about pilots: readiness, drain, start and exit times, restarts,
+    /// and why one is not running. Asked only on request, for all pilots at once, a few at a time.
+    /// </summary>
+    internal sealed class PilotStatusReader
+    {
+        /// <summary>How long a running pilot's startd_addr.sh may take to answer before it counts as not ready.</summary>
+        public static readonly TimeSpan ReadyBudget = TimeSpan.FromSeconds(5);
+        private const int Parallelism = 8;
+
+        private readonly DockerGateway _docker;
+
+        public PilotStatusReader(DockerGateway docker) => _docker = docker;
+
+        public async Task FillAsync(IReadOnlyList<(PilotContainer Container, Pilot Pilot)> pilots, CancellationToken ct)
+        {
+            using (var gate = new SemaphoreSlim(Parallelism))
+            {
+                await Task.WhenAll(pilots.Select(async p =>
+                {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        await FillOneAsync(p.Container, p.Pilot, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                })).ConfigureAwait(false);
+            }
+        }
+
+        private async Task FillOneAsync(PilotContainer c, Pilot pilot, CancellationToken ct)
+        {
+            Task<ContainerRunState> inspect = _docker.InspectStateAsync(c.Id, ct);
+            Task<bool> stamp = _docker.PathExistsAsync(c.Id, PilotDrain.StampPath, ct);
+            Task<string> ready = c.IsRunning ? PilotReadiness.StartdAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<string>(null);
+            ContainerRunState state = await inspect.ConfigureAwait(false);
+            pilot.Draining = await stamp.ConfigureAwait(false);
+            pilot.StartdAddress = await ready.ConfigureAwait(false);
+            pilot.Ready = pilot.StartdAddress != null;
+            pilot.StartedAt = state.StartedAt?.ToLocalTime();
+            pilot.FinishedAt = c.IsRunning ? null : state.FinishedAt?.ToLocalTime();
+            pilot.ExitCode = c.IsRunning ? (long?)null : state.ExitCode;
+            pilot.RestartCount = state.RestartCount;
+            pilot.RestartPolicy = state.RestartPolicy?.ToString();
+            if (!c.IsRunning) pilot.Reason = await ReasonAsync(c, state, pilot.Draining == true, ct).ConfigureAwait(false);
+        }
+
+        private async Task<string> ReasonAsync(PilotContainer c, ContainerRunState state, bool drained, CancellationToken ct)
+        {
+            if (state.StartedAt == null) return "Created, never started.";
+            if (state.OomKilled) return $"Killed for running out of memory (exit code {state.ExitCode}); raise -MemoryMB.";
+            if (state.Error != null) return $"The engine could not run it: {state.Error}";
+            if (state.ExitCode == 0) return drained ? "Drained: it took no new jobs and exited when idle." : "Exited normally (idle, retired, or stopped).";
+            // No token to redact by value here: the shape rule removes anything that looks like one.
+            IReadOnlyList<string> lines = StartupDiagnosis.Merge(await PilotLogs.DockerLogTailAsync(_docker, c.Id, 3, ct).ConfigureAwait(false),
+                await PilotLogs.StartupLogAsync(_docker, c.Id, ct).ConfigureAwait(false), null);
+            string last = lines.LastOrDefault();
+            string fix = StartupDiagnosis.Fix(lines);
+            return $"Exited with code {state.ExitCode}" + (last != null ? $": {last}" : ".") + (fix != null ? $" Fix: {fix}" : string.Empty);
+        }
+    }
+}
