@@ -83,7 +83,7 @@ namespace OsgPilot.Tests
         public void Plans_are_idempotent(string state, string hash, bool force, string action)
         {
             var expected = (LaunchAction)Enum.Parse(typeof(LaunchAction), action);
-            LaunchStep step = PilotLauncher.Plan(Spec("h"), state == null ? null : Existing(state, hash), force);
+            LaunchStep step = PilotLauncher.Plan(Spec("h"), state == null ? null : Existing(state, hash), force, false);
             Assert.Equal(expected, step.Action);
             if (expected == LaunchAction.Refuse) Assert.Equal(ErrorIds.PilotConfigMismatch, step.Error.ErrorId);
         }
@@ -91,9 +91,53 @@ namespace OsgPilot.Tests
         [Fact]
         public void A_foreign_container_is_never_replaced_even_with_force()
         {
-            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing("running", "h", managed: false), true);
+            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing("running", "h", managed: false), true, false);
             Assert.Equal(LaunchAction.Refuse, step.Action);
             Assert.Equal(ErrorIds.PilotNameInUse, step.Error.ErrorId);
+        }
+
+        [Theory]
+        [InlineData("running", "Undrain")]
+        [InlineData("exited", "StartExisting")]
+        public void A_drained_pilot_of_this_config_is_taken_back(string state, string action)
+        {
+            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing(state, "h"), false, true);
+            Assert.Equal((LaunchAction)Enum.Parse(typeof(LaunchAction), action), step.Action);
+            Assert.True(step.Drained);
+        }
+
+        [Fact]
+        public void A_token_archive_creates_the_directory_the_image_lacks()
+        {
+            byte[] tar = TarWriter.Write(new[]
+            {
+                new TarEntry("etc/condor/tokens-orig.d", null, 0, 0, Convert.ToInt32("755", 8)),
+                new TarEntry("etc/condor/tokens-orig.d/flock.opensciencegrid.org", System.Text.Encoding.ASCII.GetBytes("abc\n"), 1000, 1000, Convert.ToInt32("400", 8)),
+            });
+            Assert.Equal(0, tar.Length % 512);
+            Assert.Equal("etc/condor/tokens-orig.d/", System.Text.Encoding.ASCII.GetString(tar, 0, 25));
+            Assert.Equal((byte)'5', tar[156]);
+            Assert.Equal((byte)'0', tar[512 + 156]);
+            Assert.Equal("0000400", System.Text.Encoding.ASCII.GetString(tar, 512 + 100, 7));
+            Assert.Equal("0001750", System.Text.Encoding.ASCII.GetString(tar, 512 + 108, 7)); // uid 1000
+            using (var ms = new System.IO.MemoryStream(tar))
+            {
+                // The reader skips the directory and returns the file, as docker cp's answer is read.
+                byte[] file = TarReader.FirstFileTailAsync(ms, 1024, default).GetAwaiter().GetResult();
+                Assert.Equal("abc\n", System.Text.Encoding.ASCII.GetString(file));
+            }
+        }
+
+        [Fact]
+        public void The_tar_reader_keeps_only_the_tail_of_a_large_file()
+        {
+            byte[] content = System.Text.Encoding.ASCII.GetBytes(new string('x', 5000) + "last line\n");
+            using (var ms = new System.IO.MemoryStream(TarWriter.SingleFile("startup.log", content, 0, 0, 420)))
+            {
+                byte[] tail = TarReader.FirstFileTailAsync(ms, 100, default).GetAwaiter().GetResult();
+                Assert.Equal(100, tail.Length);
+                Assert.EndsWith("last line\n", System.Text.Encoding.ASCII.GetString(tail));
+            }
         }
 
         [Fact]

@@ -17,11 +17,11 @@ namespace OsgPilot.Tests
         {
             var c = PilotConfigBuilder.Build(new PilotConfigRequest { Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = _token, StartExtra = "TARGET.ProjectName == \"Fuzz\"" }).Config;
             string line = DockerRunLine.Render(PilotContainerMapper.Map(c, 0, 1, "1"));
-            Assert.StartsWith("docker run -d --name osgpilot-Lancium-Backfill --user osg --cap-add DAC_OVERRIDE", line);
+            Assert.StartsWith("docker create --name osgpilot-Lancium-Backfill --user osg --cap-add DAC_OVERRIDE", line);
             Assert.Contains("-v /cvmfs:/cvmfs:shared", line);
-            Assert.Contains($"-v {_token}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org:ro", line);
+            Assert.DoesNotContain(_token, line);
             Assert.Contains("-e 'GLIDEIN_Start_Extra=TARGET.ProjectName == \"Fuzz\"'", line);
-            Assert.EndsWith(" hub.opensciencegrid.org/osg-htc/ospool-ep:25-release", line);
+            Assert.EndsWith(" hub.opensciencegrid.org/osg-htc/ospool-ep:25-release && docker cp <token-dir> osgpilot-Lancium-Backfill:/etc/condor/tokens-orig.d && docker start osgpilot-Lancium-Backfill", line);
         }
 
         [Fact]
@@ -31,7 +31,7 @@ namespace OsgPilot.Tests
             var c = PilotConfigBuilder.Build(new PilotConfigRequest { Site = "S", ResourceName = "R", Token = TestTokens.Secure(jwt) }).Config;
             string line = DockerRunLine.Render(PilotContainerMapper.Map(c, 0, 1, "1"));
             Assert.StartsWith("docker create ", line);
-            Assert.Contains("docker cp <token> osgpilot-R:/etc/condor/tokens-orig.d/flock.opensciencegrid.org && docker start osgpilot-R", line);
+            Assert.Contains("docker cp <token-dir> osgpilot-R:/etc/condor/tokens-orig.d && docker start osgpilot-R", line);
             foreach (string part in jwt.Split('.')) Assert.DoesNotContain(part, line);
         }
 

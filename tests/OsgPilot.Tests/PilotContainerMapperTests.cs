@@ -36,7 +36,7 @@ namespace OsgPilot.Tests
             Assert.False(s.UnconfinedSystemPaths);
             Assert.Empty(s.Devices);
             Assert.Contains(s.Binds, b => b.ToBindString() == "/cvmfs:/cvmfs:shared");
-            Assert.Contains(s.Binds, b => b.ToBindString() == _token + ":/etc/condor/tokens-orig.d/flock.opensciencegrid.org:ro");
+            Assert.Equal("file:" + _token, s.TokenOrigin);
             Assert.Equal(new Dictionary<string, string>
             {
                 ["GLIDEIN_Site"] = "Lancium",
@@ -53,8 +53,27 @@ namespace OsgPilot.Tests
             ContainerSpec inline = PilotContainerMapper.Map(Config(r => { r.TokenPath = null; r.Token = TestTokens.Secure(TestTokens.Jwt()); }), 0, 1, "1");
             Assert.DoesNotContain(file.Environment, kv => kv.Key == "TOKEN");
             Assert.DoesNotContain(inline.Environment, kv => kv.Key == "TOKEN");
-            Assert.True(inline.CopiesInlineToken);
+            Assert.Equal("inline", inline.TokenOrigin);
+            Assert.Equal("file:" + file.TokenOrigin.Substring(5), file.TokenOrigin);
+            // Never a bind, not even for a file: the start-up reads it as uid 1000, and sites keep it root-only.
             Assert.DoesNotContain(inline.Binds, b => b.Target.StartsWith("/etc/condor", StringComparison.Ordinal));
+            Assert.DoesNotContain(file.Binds, b => b.Target.StartsWith("/etc/condor", StringComparison.Ordinal));
+            Assert.NotEqual(file.ConfigHash, inline.ConfigHash);
+        }
+
+        [Fact]
+        public void Cvmfsexec_gets_the_squid_as_CVMFS_HTTP_PROXY_unless_set()
+        {
+            ContainerSpec s = PilotContainerMapper.Map(Config(r => { r.CvmfsMode = CvmfsMode.CvmfsExec; r.SquidLocation = "squid.example.edu:3128"; }), 0, 1, "1");
+            Assert.Equal("http://squid.example.edu:3128", Env(s)["CVMFS_HTTP_PROXY"]);
+            ContainerSpec own = PilotContainerMapper.Map(Config(r =>
+            {
+                r.CvmfsMode = CvmfsMode.CvmfsExec; r.SquidLocation = "squid.example.edu:3128";
+                r.Environment = new Dictionary<string, string> { ["CVMFS_HTTP_PROXY"] = "http://other:3128;DIRECT" };
+            }), 0, 1, "1");
+            Assert.Equal("http://other:3128;DIRECT", Env(own)["CVMFS_HTTP_PROXY"]);
+            ContainerSpec host = PilotContainerMapper.Map(Config(r => r.SquidLocation = "squid.example.edu:3128"), 0, 1, "1");
+            Assert.False(Env(host).ContainsKey("CVMFS_HTTP_PROXY"));
         }
 
         [Fact]

@@ -22,6 +22,11 @@ BeforeAll {
     function Get-Bounding($name) {
         (docker exec $name grep CapBnd /proc/1/status) -replace '\s+', ' '
     }
+    function Test-TokenInside($name) {
+        $path = '/etc/condor/tokens-orig.d/flock.opensciencegrid.org'
+        docker exec $name stat -c '%u %a' $path | Should -Be '1000 400'
+        (docker exec --user osg $name cat $path) | Should -Be $TokenText
+    }
     function Get-Mount($inspect, $destination) {
         $m = $inspect.Mounts | Where-Object Destination -EQ $destination
         if ($m) { '{0} -> {1} rw={2} propagation={3}' -f $m.Source, $m.Destination, $m.RW, $m.Propagation }
@@ -63,7 +68,8 @@ Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {
     }
     It 'has the same environment names and values, token aside' { Get-Env $Ours | Should -Be (Get-Env $Seed) }
     It 'delivers the token as the documented file instead of a variable' {
-        Get-Mount $Ours '/etc/condor/tokens-orig.d/flock.opensciencegrid.org' | Should -Be "$TokenPath -> /etc/condor/tokens-orig.d/flock.opensciencegrid.org rw=False propagation=rprivate"
+        # Deliberate difference: copied in for the pilot user (the start-up reads it as uid 1000), not bound.
+        Test-TokenInside "$Prefix-ours"
         $Ours.Config.Env | Where-Object { $_ -like 'TOKEN=*' } | Should -BeNullOrEmpty
     }
     It 'uses the same image' { $Ours.Config.Image | Should -Be $Seed.Config.Image }
@@ -78,6 +84,7 @@ Describe 'Unconfined profile matches the current OSG docs' -Skip:$NoEngine {
             -e 'CVMFSEXEC_REPOS=oasis.opensciencegrid.org singularity.opensciencegrid.org' `
             -v "${TokenPath}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org" `
             -e GLIDEIN_Site=Lancium -e GLIDEIN_ResourceName=Lancium-Backfill -e "OSG_SQUID_LOCATION=$Squid" `
+            -e "CVMFS_HTTP_PROXY=$Squid" `
             -e STANDIN_IDLE_SECONDS=600 `
             (Get-TestImage) | Out-Null
         $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -SquidLocation $Squid `
@@ -100,10 +107,9 @@ Describe 'Unconfined profile matches the current OSG docs' -Skip:$NoEngine {
     }
     It 'adds no capabilities, like the docs line' { $Ours.HostConfig.CapAdd | Should -Be $Docs.HostConfig.CapAdd }
     It 'has the same environment names and values' { Get-Env $Ours | Should -Be (Get-Env $Docs) }
-    It 'mounts the token file at the same place (read-only: the pilot only reads it)' {
-        $m = $Ours.Mounts | Where-Object Destination -EQ '/etc/condor/tokens-orig.d/flock.opensciencegrid.org'
-        $m.Source | Should -Be $TokenPath
-        $m.RW | Should -BeFalse
+    It 'has the token file at the same place, for the pilot user (copied in, where the docs line binds it)' {
+        Test-TokenInside "$Prefix-unconf"
+        ($Docs.Mounts | Where-Object Destination -EQ '/etc/condor/tokens-orig.d/flock.opensciencegrid.org').Source | Should -Be $TokenPath
     }
     It 'uses the same image' { $Ours.Config.Image | Should -Be $Docs.Config.Image }
 }

@@ -63,7 +63,7 @@ Describe 'Start-OsgPilot' -Skip:$NoEngine {
         $cfg = New-TestConfig -Name "$Prefix-foreign" -TokenPath $TokenPath -CvmfsPath $Cvmfs
         $cfg | Start-OsgPilot -Force -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $ev[0].FullyQualifiedErrorId | Should -BeLike 'PilotNameInUse,*'
-        (Invoke-DockerInspect "$Prefix-foreign").Config.Labels | Should -BeNullOrEmpty
+        (Invoke-DockerInspect "$Prefix-foreign").Config.Labels.'org.osg-htc.osgpilot.managed' | Should -BeNullOrEmpty
         docker rm -f "$Prefix-foreign" | Out-Null
     }
 
@@ -87,7 +87,7 @@ Describe 'Start-OsgPilot' -Skip:$NoEngine {
         ($cfg | Start-OsgPilot -Count 3).Changed | Should -Not -Contain $true
     }
 
-    It 'copies an inline token into the container as the pilot user, with no TOKEN variable' {
+    It 'copies an inline token into the container for the pilot user, with no TOKEN variable' {
         $text = New-TestTokenText
         $secure = ConvertTo-SecureString $text -AsPlainText -Force
         $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-inline" -Image (Get-TestImage) -CvmfsPath $Cvmfs -RestartPolicy No -Environment @{ STANDIN_IDLE_SECONDS = '600' }
@@ -96,7 +96,7 @@ Describe 'Start-OsgPilot' -Skip:$NoEngine {
         $inspect = docker inspect "$Prefix-inline" | Out-String
         $inspect | Should -Not -Match ([regex]::Escape($text.Split('.')[1]))
         $inspect | Should -Not -Match 'TOKEN='
-        docker exec "$Prefix-inline" stat -c '%u %a' /etc/condor/tokens-orig.d/flock.opensciencegrid.org | Should -Be '1000 600'
+        docker exec "$Prefix-inline" stat -c '%u %a' /etc/condor/tokens-orig.d/flock.opensciencegrid.org | Should -Be '1000 400'
         $inside = docker exec --user osg "$Prefix-inline" md5sum /etc/condor/tokens-orig.d/flock.opensciencegrid.org
         $expected = [BitConverter]::ToString([Security.Cryptography.MD5]::HashData([Text.Encoding]::UTF8.GetBytes($text + "`n"))).Replace('-', '').ToLowerInvariant()
         ($inside -split ' ')[0] | Should -Be $expected
@@ -164,15 +164,20 @@ Describe 'Stop-OsgPilot and Remove-OsgPilot' -Skip:$NoEngine {
         $p.State | Should -Not -Contain 'running'
     }
 
-    It 'Stop -Drain makes the pilot finish and exit by itself' {
+    It 'Stop -Drain makes the pilot take no new jobs and exit once idle, as the real advertise script does' {
         $dir = New-TestDirectory -ForPilot   # its own: a stamp in a shared directory would drain every pilot there
-        $cfg = New-TestConfig -Name "$Prefix-drain" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $dir }
+        $cfg = New-TestConfig -Name "$Prefix-drain" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{
+            PilotDirectory = $dir; Environment = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1' } }
         $cfg | Start-OsgPilot | Out-Null
+        Start-Sleep -Seconds 4
+        (Get-OsgPilot -Name "$Prefix-drain").State | Should -Be 'running' -Because 'a pilot that keeps getting jobs does not idle out'
         Stop-OsgPilot -Name "$Prefix-drain" -Drain -PassThru | Out-Null
         Test-Path "$dir/stop-glidein.stamp" | Should -BeTrue
         (stat -c '%u' "$dir/stop-glidein.stamp") | Should -Be '1000'
         docker wait "$Prefix-drain" | Should -Be '0'
-        docker logs "$Prefix-drain" 2>&1 | Select-Object -Last 1 | Should -Match 'stop-glidein.stamp, draining'
+        $log = docker logs "$Prefix-drain" 2>&1
+        @($log -match 'advertising as not validated, accepting no new jobs') | Should -HaveCount 1
+        $log[-1] | Should -Match 'idle for 2 s without a claim'
         Remove-OsgPilot -Name "$Prefix-drain" -Confirm:$false
         Remove-Item -Recurse -Force $dir
     }
@@ -208,9 +213,9 @@ Describe 'Stand-in pilot image contract' -Skip:$NoEngine {
         docker run --rm --user osg -e GLIDEIN_Site=S -e GLIDEIN_ResourceName=R (Get-TestImage) *> $null; $LASTEXITCODE | Should -Be 1
         docker run --rm --user osg -e GLIDEIN_Site=S -e GLIDEIN_ResourceName=R -e TOKEN=t -e ACCEPT_JOBS_FOR_HOURS=x (Get-TestImage) *> $null; $LASTEXITCODE | Should -Be 1
     }
-    It 'exits by itself when idle' {
+    It 'exits by itself when idle (started unwatched: an exit this early would count as a refused start)' {
         $cfg = New-TestConfig -Name "$Prefix-idle" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Environment = @{ STANDIN_IDLE_SECONDS = '1' } }
-        $cfg | Start-OsgPilot | Out-Null
+        $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null
         docker wait "$Prefix-idle" | Should -Be '0'
         (Get-OsgPilot -Name "$Prefix-idle" -All).State | Should -Be 'exited'
         Get-OsgPilot -Name "$Prefix-idle" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -78,7 +78,7 @@ Describe 'Test-OsgPilotConfig' -Skip:$NoEngine {
     It 'fails the pilot directory check when uid 1000 cannot write it' {
         $c = Get-Check (Invoke-Preflight (New-PreflightConfig @{ PilotDirectory = $RootOnlyDir })) 'Pilot directory'
         $c.Passed | Should -BeFalse
-        $c.Message | Should -Match 'not writable by uid 1000'
+        $c.Message | Should -Match 'the pilot user \(uid 1000\) cannot create its working directory'
         $c.Message | Should -Match 'chown 1000:1000'
     }
 

@@ -106,7 +106,7 @@ function New-TestConfig {
     $p = @{
         Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath; Name = $Name
         Image = (Get-TestImage); CvmfsPath = $CvmfsPath; SquidLocation = 'http://127.0.0.1:3128'
-        Environment = @{ STANDIN_IDLE_SECONDS = '600' }; RestartPolicy = 'No'
+        Environment = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '1' }; RestartPolicy = 'No'
     }
     foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
     New-OsgPilotConfig @p

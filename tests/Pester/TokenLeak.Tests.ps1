@@ -27,7 +27,7 @@ BeforeAll {
     }
 
     $child = @'
-param($TokenText, $ExpiredText, $TokenPath, $Work, $Cvmfs, $Prefix, $Image, $Topology, $Exercised)
+param($TokenText, $ExpiredText, $TokenPath, $Work, $Cvmfs, $Prefix, $Image, $Topology, $Exercised, $PilotDir, $ReadOnlyDir)
 $ErrorActionPreference = 'Continue'
 $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $WarningPreference = 'Continue'
 Import-Module $env:OSGPILOT_MODULE
@@ -42,7 +42,7 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
 & {
     Use New-OsgPilotConfig
     $inline = New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -Verbose -Debug -WarningAction Continue
-    $file = New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-file" -Verbose -Debug -WarningAction Continue
+    $file = New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-file" -PilotDirectory $PilotDir -Verbose -Debug -WarningAction Continue
     New-OsgPilotConfig @common -Token $expired -Verbose -Debug -WarningAction Continue                       # expired: error
     New-OsgPilotConfig @common -Token $secure -Environment @{ TOKEN = $TokenText }   # reserved: error
     $inline, $file | Format-List * | Out-String
@@ -56,6 +56,8 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     $p | Format-List * | Out-String
     $p | ConvertTo-Json
     $inline | Start-OsgPilot -Verbose -Debug -WarningAction Continue                                           # unchanged
+    $file | Start-OsgPilot -Wait -WaitTimeoutSec 60 -Verbose -Debug -WarningAction Continue | ConvertTo-Json     # token file, root-only
+    New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-ro" -PilotDirectory $ReadOnlyDir | Start-OsgPilot -Verbose -Debug -WarningAction Continue   # start-up refused: error with log lines
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Force -WhatIf -Verbose -Debug -WarningAction Continue
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Verbose -Debug -WarningAction Continue   # mismatch: error
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-nopull" -Image '127.0.0.1:9/none/missing:1' | Start-OsgPilot -Verbose -Debug -WarningAction Continue  # pull error
@@ -65,9 +67,12 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Use Get-OsgPilot
     Get-OsgPilot -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
     Get-OsgPilot -Name "$Prefix-*" -All | Format-Table | Out-String
+    Get-OsgPilot -Name "$Prefix-*" -All -Detailed -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Get-OsgPilot -Name "$Prefix-*" -All -Detailed | ConvertTo-Json
 
     Use Get-OsgPilotLog
     Get-OsgPilotLog -Name "$Prefix-inline" -Verbose -Debug -WarningAction Continue
+    Get-OsgPilotLog -Name "$Prefix-*" -StartupLog -Verbose -Debug -WarningAction Continue
 
     Use Test-OsgSquid
     $inline | Test-OsgSquid -TimeoutSec 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
@@ -97,6 +102,9 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Use Stop-OsgPilot
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -Drain -WhatIf -Verbose -Debug -WarningAction Continue
+    Stop-OsgPilot -Name "$Prefix-file" -Drain -PassThru -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Get-OsgPilot -Name "$Prefix-file" -Detailed | Format-List * | Out-String
+    $file | Start-OsgPilot -Verbose -Debug -WarningAction Continue | Out-String                                  # takes the drain back
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -Timeout 5 -PassThru -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
 
     Use Remove-OsgPilot
@@ -112,8 +120,15 @@ $used | Set-Content $Exercised
     Set-Content $ChildScript $child
     $pwsh = Get-PwshCommand
     $topology = Join-Path $PSScriptRoot '../fixtures/topology/miscresource.json'
+    # The token file as sites keep it (root:root 0600); a pilot directory of the pilot user's; one it cannot write.
+    chmod 600 $TokenPath
+    $script:PilotDir = Join-Path $Work 'pilot'
+    New-Item -ItemType Directory $PilotDir | Out-Null
+    chown 1000:1000 $PilotDir
+    $script:ReadOnlyDir = Join-Path $Work 'root-owned'
+    New-Item -ItemType Directory $ReadOnlyDir | Out-Null
     $script:Output = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File $ChildScript -TokenText $TokenText -ExpiredText $ExpiredText -TokenPath $TokenPath `
-        -Work $Work -Cvmfs $Cvmfs -Prefix $Prefix -Image (Get-TestImage) -Topology $topology -Exercised $Exercised 2>&1 | Out-String
+        -Work $Work -Cvmfs $Cvmfs -Prefix $Prefix -Image (Get-TestImage) -Topology $topology -Exercised $Exercised -PilotDir $PilotDir -ReadOnlyDir $ReadOnlyDir 2>&1 | Out-String
 }
 
 AfterAll {
@@ -131,7 +146,11 @@ Describe 'The token never leaks' -Skip:$NoEngine {
 
     It 'produced the output it should have (the child really ran)' {
         $Output | Should -Match 'What if: docker create'
-        $Output | Should -Match 'docker cp <token>'
+        $Output | Should -Match 'docker cp <token-dir>'
+        $Output | Should -Match 'PilotStartupFailed'
+        $Output | Should -Match 'Creating LOCAL_DIR under /pilot failed'
+        $Output | Should -Match '"Ready": true'
+        $Output | Should -Match 'Draining\s+: True'
         $Output | Should -Match 'VERBOSE:'
         $Output | Should -Match 'TokenExpired'
         $Output | Should -Match 'ImagePullFailed'
@@ -144,9 +163,15 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         Find-Secret $Output | Should -BeNullOrEmpty
     }
 
-    It 'appears in no file written' {
-        $files = Get-ChildItem -Recurse -File $Work | Where-Object { $_.FullName -notin $TokenPath, $ChildScript }
+    It 'appears in no file written, the pilot directory included' {
+        # The image itself copies the token into its working directory's condor/tokens.d (0600, uid 1000):
+        # that copy is the pilot's, checked below; nothing else may hold it.
+        $own = @(Get-ChildItem -Recurse -File $PilotDir | Where-Object { $_.FullName -like '*/condor/tokens.d/*' })
+        $own | Should -Not -BeNullOrEmpty -Because 'the file pilot ran from this directory'
+        foreach ($f in $own) { (stat -c '%u %a' $f.FullName) | Should -Be '1000 600' }
+        $files = Get-ChildItem -Recurse -File $Work | Where-Object { $_.FullName -notin @($TokenPath, $ChildScript) + $own.FullName }
         $files.Name | Should -Contain 'inline.json'
+        $files.Name | Should -Contain 'MasterLog'
         foreach ($f in $files) { Find-Secret (Get-Content -Raw $f.FullName) | Should -BeNullOrEmpty -Because $f.FullName }
     }
 
@@ -156,6 +181,9 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-inspect" -Image (Get-TestImage) -CvmfsPath $Cvmfs -RestartPolicy No -Environment @{ STANDIN_IDLE_SECONDS = '600' }
         $cfg | Start-OsgPilot | Out-Null
         Find-Secret (docker inspect "$Prefix-inspect" | Out-String) | Should -BeNullOrEmpty
-        docker logs "$Prefix-inspect" 2>&1 | Out-String | Should -Not -Match ([regex]::Escape($TokenText.Split('.')[1]))
+        Find-Secret (docker logs "$Prefix-inspect" 2>&1 | Out-String) | Should -BeNullOrEmpty
+        $startupLog = docker cp "${Prefix}-inspect:/tmp/startup.log" - | tar -xO | Out-String
+        $startupLog | Should -Match 'accept new jobs'
+        Find-Secret $startupLog | Should -BeNullOrEmpty
     }
 }

@@ -79,8 +79,8 @@ namespace OsgPilot.Cmdlets
                     {
                         if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
                         if (approved.Any(s => s.Action == LaunchAction.Create || s.Action == LaunchAction.Recreate)) await PullIfMissingAsync(launcher, config.Image);
-                        // Exit events are asked for from a little before the first start, by the engine's clock.
-                        DateTime since = DateTime.UtcNow.AddSeconds(-1);
+                        // Exit events count from the first start on (the engine's clock; the same as ours on a local engine).
+                        DateTime since = DateTime.UtcNow;
                         for (int i = 0; i < approved.Count; i++)
                         {
                             LaunchStep step = approved[i];

@@ -45,7 +45,8 @@ namespace OsgPilot.Docker
                 };
                 var parameters = new ContainerEventsParameters
                 {
-                    Since = new DateTimeOffset(since.ToUniversalTime()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    // Fractional seconds: a pilot stopped the moment before must not count as dying now.
+                    Since = UnixSeconds(since),
                     Filters = filters,
                 };
                 using (var until = CancellationTokenSource.CreateLinkedTokenSource(t))
@@ -69,6 +70,13 @@ namespace OsgPilot.Docker
                 }
                 lock (exits) return (IReadOnlyList<ContainerExit>)exits.ToList();
             }, ct, window + RequestTimeout);
+
+        private static string UnixSeconds(DateTime t)
+        {
+            long ticks = t.ToUniversalTime().Ticks - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+            return (ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + "." +
+                   (ticks % TimeSpan.TicksPerSecond * 100).ToString("D9", CultureInfo.InvariantCulture);
+        }
 
         private static DateTime? ParseEngineTime(string text)
         {

@@ -49,13 +49,14 @@ namespace OsgPilot.Launch
 
         public static string Redact(string line, string token)
         {
+            line = JwtShape.Replace(line, "<token>");
             if (!string.IsNullOrEmpty(token))
             {
                 line = line.Replace(token, "<token>");
                 // Each part alone is as telling as the whole.
                 foreach (string part in token.Split('.').Where(p => p.Length >= 8)) line = line.Replace(part, "<token>");
             }
-            return JwtShape.Replace(line, "<token>");
+            return line;
         }
 
         /// <summary>The fix for the last known failure in <paramref name="lines"/>, or null.</summary>
