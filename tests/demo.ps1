@@ -26,7 +26,7 @@ try {
     $payload = @{ sub = 'RESOURCE-demo.example.edu@cm-1.ospool.osg-htc.org'; iss = 'cm-1.ospool.osg-htc.org'; iat = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds(); scope = 'condor:/READ condor:/ADVERTISE_MASTER condor:/ADVERTISE_STARTD' } | ConvertTo-Json -Compress
     $tokenPath = Join-Path $work 'demo.token'
     Set-Content $tokenPath ((& $b64 '{"alg":"ES256","kid":"POOL"}') + '.' + (& $b64 $payload) + '.' + (& $b64 'demo-signature')) -NoNewline
-    chmod 644 $tokenPath
+    chmod 600 $tokenPath   # root only, as a site keeps it: OsgPilot copies it in for the pilot user
 
     Write-Host "== New-OsgPilotConfig (engine: $env:DOCKER_HOST)"
     $cfg = New-OsgPilotConfig -Site 'Lancium' -ResourceName 'Lancium-Backfill' -TokenPath $tokenPath `
@@ -37,13 +37,15 @@ try {
     Write-Host '== Start-OsgPilot -WhatIf (the equivalent docker run line)'
     $cfg | Start-OsgPilot -WhatIf
 
-    Write-Host '== Start-OsgPilot'
-    $cfg | Start-OsgPilot | Format-Table | Out-Host
+    Write-Host '== Start-OsgPilot -Wait (returns when the pilot says it is ready)'
+    $cfg | Start-OsgPilot -Wait -WaitTimeoutSec 120 | Format-Table Name, State, Changed, Ready, StartdAddress | Out-Host
     Write-Host '== Start-OsgPilot again (idempotent: Changed = False)'
     $cfg | Start-OsgPilot | Format-Table | Out-Host
 
     Write-Host '== Get-OsgPilot'
     Get-OsgPilot | Format-Table | Out-Host
+    Write-Host '== Get-OsgPilot -Detailed'
+    Get-OsgPilot -Detailed | Format-List Name, Ready, StartdAddress, Draining, StartedAt, RestartCount, RestartPolicy | Out-Host
     Start-Sleep -Seconds 1
     Write-Host '== Get-OsgPilotLog -Tail 3'
     Get-OsgPilotLog -Name osgpilot-demo -Tail 3 | Out-Host

@@ -45,8 +45,9 @@ try {
     # --- 2. Starting
     Get-OsgPilot -All | Where-Object Name -like "$prefix-*" | Remove-OsgPilot -Force -Confirm:$false
     $cfg = New-TestConfig -Name "$prefix-start" -TokenPath $token -CvmfsPath $cvmfs
-    $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count 10 | Out-Null; $ours = $t.Elapsed.TotalMilliseconds
-    $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count 10 | Out-Null; $again = $t.Elapsed.TotalMilliseconds
+    # -WatchSeconds 0: docker run -d does not wait to see the pilot survive its start-up either.
+    $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count 10 -WatchSeconds 0 | Out-Null; $ours = $t.Elapsed.TotalMilliseconds
+    $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count 10 -WatchSeconds 0 | Out-Null; $again = $t.Elapsed.TotalMilliseconds
     $t = [Diagnostics.Stopwatch]::StartNew()
     foreach ($i in 1..10) {
         docker run -d --name "$prefix-cli-$i" --user osg --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID --cap-add SYS_ADMIN `

@@ -221,3 +221,30 @@ Describe 'Stand-in pilot image contract' -Skip:$NoEngine {
         Get-OsgPilot -Name "$Prefix-idle" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Remove-OsgPilot -Force in unattended use' -Skip:$NoEngine {
+    BeforeAll {
+        function Invoke-Child([string] $Command) {
+            # A scheduler's pwsh: -NonInteractive, no console input.
+            $pwsh = Get-PwshCommand
+            $script = "Import-Module '$env:OSGPILOT_MODULE'; `$ErrorActionPreference = 'Continue'; $Command; exit `$(if (`$Error.Count) { 1 } else { 0 })"
+            $out = '' | & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $out }
+        }
+    }
+
+    It 'removes a running pilot without asking, under -NonInteractive with input redirected' {
+        $cfg = New-TestConfig -Name "$Prefix-force" -TokenPath $TokenPath -CvmfsPath $Cvmfs
+        $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null
+        $r = Invoke-Child "Remove-OsgPilot -Name '$Prefix-force' -Force -WhatIf"
+        $r.Output | Should -Match 'What if: Performing the operation "Stop and remove pilot"'
+        Get-ContainerNames | Should -Contain "$Prefix-force"
+        $r = Invoke-Child "Remove-OsgPilot -Name '$Prefix-force' -Force -Confirm"
+        $r.ExitCode | Should -Be 1 -Because 'an explicit -Confirm still asks, and a non-interactive session cannot answer'
+        Get-ContainerNames | Should -Contain "$Prefix-force"
+        $r = Invoke-Child "Remove-OsgPilot -Name '$Prefix-force' -Force"
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Not -Match 'NonInteractive|Confirm'
+        Get-ContainerNames | Should -Not -Contain "$Prefix-force"
+    }
+}

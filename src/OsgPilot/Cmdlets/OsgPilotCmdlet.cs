@@ -46,6 +46,24 @@ namespace OsgPilot.Cmdlets
 
         protected void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
 
+        /// <summary>
+        /// ShouldProcess that -Force answers, as Remove-VM -Force does: no prompt, even under
+        /// -NonInteractive or redirected input. -WhatIf still only describes, and an explicit
+        /// -Confirm still asks.
+        /// </summary>
+        protected bool ShouldProcessUnlessForced(bool force, string target, string action)
+        {
+            bool asked = MyInvocation.BoundParameters.TryGetValue("Confirm", out object confirm) && ((SwitchParameter)confirm).IsPresent;
+            if (!force || asked || WhatIfRequested()) return ShouldProcess(target, action);
+            WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force: not asked).");
+            return true;
+        }
+
+        private bool WhatIfRequested() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf)
+                ? ((SwitchParameter)whatIf).IsPresent
+                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
         public virtual void Dispose() => _stopping.Dispose();
     }
 }

@@ -12,7 +12,7 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(void))]
     public sealed class RemoveOsgPilotCommand : PilotTargetCmdlet
     {
-        /// <summary>Also remove running pilots (stopped first, with the pilot's stop grace period).</summary>
+        /// <summary>Also remove running pilots (stopped first, with the pilot's stop grace period), and do not ask.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -26,7 +26,7 @@ namespace OsgPilot.Cmdlets
                         $"The pilot '{p.Name}' is running. Stop it first (Stop-OsgPilot) or use -Force.", p.Name));
                     continue;
                 }
-                if (!ShouldProcess(p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) continue;
+                if (!ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) continue;
                 try
                 {
                     if (p.IsRunning) await docker.StopAsync(p.Id, PilotContainerMapper.StopTimeoutSeconds, CancelToken);
