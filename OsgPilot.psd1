@@ -17,6 +17,8 @@
         'Stop-OsgPilot'
         'Remove-OsgPilot'
         'Get-OsgPilotLog'
+        'Sync-OsgPilot'
+        'Register-OsgPilotSchedule'
         'Test-OsgSquid'
         'Test-OsgPilotConfig'
         'Export-OsgPilotConfig'

@@ -56,6 +56,8 @@ function Invoke-BuildTask {
     Copy-Item (Join-Path $bin 'OsgPilot.dll') $Staged
     Copy-Item (Join-Path $Root 'OsgPilot.psd1') $Staged
     Copy-Item (Join-Path $Root 'src/OsgPilot/OsgPilot.Format.ps1xml') $Staged
+    # The scheduler and Ansible recipes travel with the module (and so in its package).
+    Copy-Item (Join-Path $Root 'docs/recipes') (Join-Path $Staged 'recipes') -Recurse
     # Third-party assemblies live apart, resolved by OsgPilot's ModuleInitializer.
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -NotIn 'OsgPilot.dll', 'System.Management.Automation.dll' |
         Copy-Item -Destination $deps

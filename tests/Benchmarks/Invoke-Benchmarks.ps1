@@ -6,6 +6,8 @@
        same filter, and against the per-container `docker inspect` loop a script would need for labels.
     2. Starting 10 pilots: Start-OsgPilot -Count 10 against 10 `docker run` lines with the same flags.
     3. Probing 20 hanging squids: Test-OsgSquid (concurrent) against the 20 x timeout a loop would take.
+    4. Keeping 20 pilots in sync with nothing to do: Sync-OsgPilot -Count 20 (an image inspect and a
+       list call) against the 20 `docker inspect` calls a script would make to check them.
     Medians of repeated runs; the numbers are this machine's, the ratios are the point.
 #>
 param(
@@ -34,13 +36,21 @@ try {
     Write-Host "OsgPilot benchmarks on $env:DOCKER_HOST ($Repeat runs each, medians)"
 
     # --- 1. Listing
-    New-TestConfig -Name "$prefix-list" -TokenPath $token -CvmfsPath $cvmfs | Start-OsgPilot -Count 20 | Out-Null
+    $listConfig = New-TestConfig -Name "$prefix-list" -TokenPath $token -CvmfsPath $cvmfs
+    $listConfig | Start-OsgPilot -Count 20 -WatchSeconds 0 | Out-Null
     Get-OsgPilot | Out-Null   # warm up the client once, as an interactive session would be
     $ours = Measure-Median { Get-OsgPilot }
     $cli = Measure-Median { docker ps --filter "label=$label" --format '{{json .}}' }
     $loop = Measure-Median { docker ps -q --filter "label=$label" | ForEach-Object { docker inspect $_ } } -Times 3
     Write-Ratio 'list 20 pilots' 'Get-OsgPilot' $ours 'docker ps --filter' $cli
     Write-Ratio 'list 20 pilots with their labels' 'Get-OsgPilot' $ours 'docker ps + inspect loop' $loop
+
+    # --- 4. A sync with nothing to do (same 20 pilots)
+    $listConfig | Sync-OsgPilot -Count 20 | Out-Null
+    $ours = Measure-Median { $listConfig | Sync-OsgPilot -Count 20 }
+    $names = 1..20 | ForEach-Object { "$prefix-list-$_" }
+    $cli = Measure-Median { foreach ($n in $names) { docker inspect $n } } -Times 3
+    Write-Ratio 'sync 20 pilots, nothing to do' 'Sync-OsgPilot' $ours '20 x docker inspect' $cli
 
     # --- 2. Starting
     Get-OsgPilot -All | Where-Object Name -like "$prefix-*" | Remove-OsgPilot -Force -Confirm:$false

@@ -31,10 +31,12 @@ namespace OsgPilot.Tests
             OsgPilotConfig c = PilotConfigBuilder.Build(Request()).Config;
             Assert.Equal("hub.opensciencegrid.org/osg-htc/ospool-ep:25-release", c.Image);
             Assert.Equal("osgpilot-Lancium-Backfill", c.Name);
-            Assert.Equal(CvmfsMode.HostMount, c.CvmfsMode);
+            Assert.Equal(CvmfsMode.HostMount, c.Cvmfs);
+            Assert.Equal("HostMount", c.CvmfsMode);
             Assert.Equal("/cvmfs", c.CvmfsPath);
-            Assert.Equal(SecurityProfile.Capabilities, c.SecurityProfile);
-            Assert.Equal(PilotRestartPolicy.UnlessStopped, c.RestartPolicy);
+            Assert.Equal(SecurityProfile.Capabilities, c.Security);
+            Assert.Equal(PilotRestartPolicy.UnlessStopped, c.Restart);
+            Assert.Equal("UnlessStopped", c.RestartPolicy);
             Assert.Equal("File", c.TokenSource);
             Assert.Null(c.StartExtra);
         }

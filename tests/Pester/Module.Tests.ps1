@@ -63,10 +63,24 @@ Describe 'Format views' {
     }
     It 'shows a config as a table and the preflight result as a checklist' {
         ($Cfg | Format-Table | Out-String -Width 200) | Should -Match 'Name\s+Site\s+Resource\s+Squid\s+Cvmfs\s+Security\s+Token'
-        $check = [OsgPilot.Preflight.OsgPilotPreflightCheck].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('CVMFS', $false, [OsgPilot.Preflight.CheckSeverity]::Error, '/cvmfs is private'))
+        $severity = [Enum]::ToObject([OsgPilot.Preflight.OsgPilotPreflightCheck].Assembly.GetType('OsgPilot.Preflight.CheckSeverity'), 0)   # Error
+        $check = [OsgPilot.Preflight.OsgPilotPreflightCheck].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('CVMFS', $false, $severity, '/cvmfs is private'))
         $result = [OsgPilot.Preflight.OsgPilotPreflightResult].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('p', [OsgPilot.Preflight.OsgPilotPreflightCheck[]]@($check), $false))
         ($result | Out-String) | Should -Match '\[FAIL\] CVMFS: /cvmfs is private'
         ($check | Out-String) | Should -Match 'FAIL\s+CVMFS\s+/cvmfs is private'
+        ($check | ConvertTo-Json | ConvertFrom-Json).Severity | Should -Be 'Error'
+    }
+    It 'serialises names, not numbers, for every choice, and durations as numbers' {
+        $json = $Cfg | ConvertTo-Json | ConvertFrom-Json
+        $json.CvmfsMode | Should -Be 'HostMount'
+        $json.SecurityProfile | Should -Be 'Capabilities'
+        $json.RestartPolicy | Should -Be 'UnlessStopped'
+        foreach ($type in (Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -eq 'OsgPilot' }) {
+            foreach ($p in $type.GetProperties()) {
+                $p.PropertyType.IsEnum | Should -BeFalse -Because "$($type.Name).$($p.Name) would serialise as a number"
+                $p.PropertyType | Should -Not -Be ([TimeSpan]) -Because "$($type.Name).$($p.Name) would serialise as a 15-field object"
+            }
+        }
     }
 }
 

@@ -29,6 +29,7 @@ Import-Module OsgPilot
 `$m.Version.ToString()
 (Get-Command -Module OsgPilot).Count
 (Get-Help Start-OsgPilot).Synopsis
+Test-Path (Join-Path `$m.ModuleBase 'recipes/osgpilot.yml')
 "@
         $pwsh = Get-PwshCommand
         $saved = $env:HOME, $env:XDG_DATA_HOME, $env:DOTNET_CLI_HOME
@@ -44,5 +45,6 @@ Import-Module OsgPilot
         $out[1] | Should -Be $Version
         [int]$out[2] | Should -Be (Import-PowerShellDataFile $env:OSGPILOT_MODULE).CmdletsToExport.Count
         $out[3] | Should -Be 'Starts OSPool pilot containers from a configuration, idempotently.'
+        $out[4] | Should -Be 'True' -Because 'the recipes ship in the package'
     }
 }

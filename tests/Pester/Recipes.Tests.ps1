@@ -19,76 +19,17 @@ BeforeAll {
     $script:Scope = New-TestScope rc
     $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenText, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenText, $Scope.TokenPath
     $script:Pwsh = Get-PwshCommand
-
-    function New-RecipeConfig([string] $Name, [hashtable] $Extra = @{}) {
-        $path = Join-Path $Work "$Name.json"
-        New-TestConfig -Name $Name -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra $Extra | Export-OsgPilotConfig -Path $path -Force
-        $path
-    }
-    function Invoke-KeepAlive([string] $ConfigPath, [int] $Count, [string] $Log) {
-        & $Pwsh[0] $Pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $Recipes 'Invoke-OsgPilotKeepAlive.ps1') `
-            -ConfigPath $ConfigPath -Count $Count -LogPath $Log -ModulePath $env:OSGPILOT_MODULE *> $null
-        $LASTEXITCODE
-    }
 }
 
 AfterAll {
     Remove-TestScope $script:Scope
 }
 
-Describe 'The keep-alive script (scheduled job recipe)' -Skip:$NoEngine {
-    BeforeAll {
-        $script:Config = New-RecipeConfig "$Prefix-ka"
-        $script:Log = Join-Path $Work 'log/keepalive.log'
-    }
-
-    It 'starts the pilots, logs, and exits 0' {
-        Invoke-KeepAlive $Config 2 $Log | Should -Be 0
-        (Get-OsgPilot -Name "$Prefix-ka-*").Name | Should -Be @("$Prefix-ka-1", "$Prefix-ka-2")
-        $text = Get-Content -Raw $Log
-        $text | Should -Match "INFO image $([regex]::Escape((Get-TestImage))) fresh"
-        $text | Should -Match "$Prefix-ka-1 running \(started\)"
-        $text | Should -Match 'INFO finished'
-    }
-
-    It 'changes nothing on the next run' {
-        $ids = (Get-OsgPilot -Name "$Prefix-ka-*").Id
-        Invoke-KeepAlive $Config 2 $Log | Should -Be 0
-        (Get-OsgPilot -Name "$Prefix-ka-*").Id | Should -Be $ids
-        (Get-Content $Log | Select-Object -Last 3) -join "`n" | Should -Not -Match '\(started\)'
-    }
-
-    It 'replaces a pilot that exited' {
-        Stop-OsgPilot -Name "$Prefix-ka-2" -Timeout 5
-        $old = (Get-OsgPilot -All -Name "$Prefix-ka-2").Id
-        Invoke-KeepAlive $Config 2 $Log | Should -Be 0
-        $now = Get-OsgPilot -Name "$Prefix-ka-2"
-        $now.State | Should -Be 'running'
-        $now.Id | Should -Not -Be $old
-        Get-Content -Raw $Log | Should -Match "replacing $Prefix-ka-2"
-    }
-
-    It 'keeps pilots running but exits 1 when the image cannot be refreshed' {
-        $aged = '127.0.0.1:9/osgpilot/aged:' + $Prefix
-        python3 (Join-Path $PSScriptRoot '../fixtures/age-image.py') (Get-TestImage) $aged 5 | Out-Null
-        $cfg = New-RecipeConfig "$Prefix-old" @{ Image = $aged }
-        Invoke-KeepAlive $cfg 1 $Log | Should -Be 1
-        (Get-OsgPilot -Name "$Prefix-old").State | Should -Be 'running'
-        Get-Content -Raw $Log | Should -Match 'ERROR image refresh failed: ImagePullFailed'
-        Remove-OsgPilot -Name "$Prefix-old" -Force -Confirm:$false
-        docker rmi $aged | Out-Null
-    }
-
-    It 'exits 1 and logs the ErrorId for a broken configuration' {
-        $bad = Join-Path $Work 'broken.json'
-        Set-Content $bad '{ "Site": "Lancium", '
-        Invoke-KeepAlive $bad 1 $Log | Should -Be 1
-        Get-Content -Raw $Log | Should -Match 'ERROR ConfigFileInvalidJson'
-    }
-
-    It 'never writes the token to its log' {
-        $text = Get-Content -Raw $Log
-        foreach ($part in @($TokenText) + $TokenText.Split('.')) { $text.Contains($part) | Should -BeFalse }
+Describe 'The recipes ship with the module' {
+    It 'has every recipe in the staged module''s recipes folder' {
+        $shipped = Get-ChildItem (Join-Path (Split-Path $env:OSGPILOT_MODULE) 'recipes') | ForEach-Object Name | Sort-Object
+        $shipped | Should -Be (Get-ChildItem $Recipes | ForEach-Object Name | Sort-Object)
+        $shipped | Should -Contain 'osgpilot.yml'
     }
 }
 
@@ -97,10 +38,18 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         $script:Playbook = Join-Path $Recipes 'osgpilot.yml'
         $script:AnsibleDir = Join-Path $Work 'ansible'
         New-Item -ItemType Directory $AnsibleDir | Out-Null
-        function Invoke-Playbook([int] $Count) {
+        $script:AnsImage = "osgpilot/recipe-$($Prefix):release"
+        docker tag (Get-TestImage) $AnsImage
+        $script:SoonToken = New-TestTokenFile -Directory $Work -Text (New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(3)))
+        function Invoke-Playbook([int] $Count, [string] $TokenFile = $TokenPath) {
+            $config = Join-Path $Work "$Prefix-ans.json"
+            # Pilots that take jobs until drained, then exit 2 s after their last one.
+            New-TestConfig -Name "$Prefix-ans" -TokenPath $TokenFile -CvmfsPath $Cvmfs -Extra @{
+                Image = $AnsImage; Environment = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1' } } 3> $null |
+                Export-OsgPilotConfig -Path $config -Force
             $vars = @{
                 osgpilot_hosts = 'localhost'; osgpilot_become = $false; osgpilot_count = $Count
-                osgpilot_config = (New-RecipeConfig "$Prefix-ans"); osgpilot_module = $env:OSGPILOT_MODULE
+                osgpilot_config = $config; osgpilot_module = $env:OSGPILOT_MODULE
                 pwsh_argv = @($Pwsh); osgpilot_environment = @{ DOCKER_HOST = $env:DOCKER_HOST }
                 ansible_python_interpreter = '/usr/bin/python3'
             } | ConvertTo-Json -Compress
@@ -112,6 +61,8 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         }
     }
 
+    AfterAll { docker rmi -f $AnsImage *> $null }
+
     It 'reports changed when it starts pilots' {
         $r = Invoke-Playbook 2
         $r.Exit | Should -Be 0 -Because $r.Output
@@ -119,16 +70,29 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         (Get-OsgPilot -Name "$Prefix-ans-*").Count | Should -Be 2
     }
 
-    It 'reports nothing changed when the pilots already run' {
+    It 'reports ok (nothing changed) when the pilots already run' {
         $r = Invoke-Playbook 2
         $r.Exit | Should -Be 0 -Because $r.Output
         $r.Changed | Should -Be 0 -Because $r.Output
-        $r.Output | Should -Match '"Changed": false'
+        $r.Output | Should -Match '"None"'
     }
 
-    It 'reports changed again when the count grows' {
-        (Invoke-Playbook 3).Changed | Should -Be 1
-        (Get-OsgPilot -Name "$Prefix-ans-*").Count | Should -Be 3
+    It 'reports changed again after an image update (the roll-out starts)' {
+        $c = docker create (Get-TestImage)
+        docker commit -c 'LABEL org.osg-htc.osgpilot.test-release=b' $c $AnsImage | Out-Null
+        docker rm $c | Out-Null
+        $r = Invoke-Playbook 2
+        $r.Exit | Should -Be 0 -Because $r.Output
+        $r.Changed | Should -Be 1 -Because $r.Output
+        $r.Output | Should -Match '"Draining"'
+    }
+
+    It 'stays green with a near-expiry token, and its warning is in the task result' {
+        $r = Invoke-Playbook 2 $SoonToken
+        $r.Exit | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'failed=0'
+        $r.Output | Should -Match 'expires on .* within 7 days'
+        $r.Output | Should -Not -Match "`e\["
     }
 }
 

@@ -35,7 +35,7 @@ Describe 'Test-OsgSquid' {
         $r = Test-OsgSquid -SquidLocation 'localhost:23128' -Uri (New-ProbeUri)
         $r.Passed | Should -BeTrue
         $r.Addresses | Should -Contain '127.0.0.1'
-        ($r.Checks | Where-Object Name -EQ 'Connect').Duration | Should -BeOfType [TimeSpan]
+        ($r.Checks | Where-Object Name -EQ 'Connect').DurationMs | Should -BeOfType [double]
     }
 
     It 'names the denial when the squid ACL refuses this client' {

@@ -58,6 +58,12 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     $inline | Start-OsgPilot -Verbose -Debug -WarningAction Continue                                           # unchanged
     $file | Start-OsgPilot -Wait -WaitTimeoutSec 60 -Verbose -Debug -WarningAction Continue | ConvertTo-Json     # token file, root-only
     New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-ro" -PilotDirectory $ReadOnlyDir | Start-OsgPilot -Verbose -Debug -WarningAction Continue   # start-up refused: error with log lines
+
+    Use Sync-OsgPilot
+    $file | Sync-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
+    $file | Sync-OsgPilot -WatchSeconds 1 -Verbose -Debug -WarningAction Continue | ConvertTo-Json -Depth 3
+    $inline | Sync-OsgPilot -Count 2 -WatchSeconds 1 -Verbose -Debug -WarningAction Continue | Format-Table | Out-String   # inline token, surplus drained
+    New-OsgPilotConfig @common -TokenPath $TokenPath -Name "$Prefix-syncro" -PilotDirectory $ReadOnlyDir | Sync-OsgPilot -WatchSeconds 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String   # refused: Failed
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Force -WhatIf -Verbose -Debug -WarningAction Continue
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-inline" -StartExtra 'False' | Start-OsgPilot -Verbose -Debug -WarningAction Continue   # mismatch: error
     New-OsgPilotConfig @common -Token $secure -Name "$Prefix-nopull" -Image '127.0.0.1:9/none/missing:1' | Start-OsgPilot -Verbose -Debug -WarningAction Continue  # pull error
@@ -94,6 +100,10 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     $inline | Export-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -WhatIf -Verbose -Debug -WarningAction Continue
     $inline | Export-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue
     $file | Export-OsgPilotConfig -Path (Join-Path $Work 'file.json') -Verbose -Debug -WarningAction Continue
+
+    Use Register-OsgPilotSchedule
+    Register-OsgPilotSchedule -ConfigPath (Join-Path $Work 'file.json') -Count 2 -UnitDirectory $Work -WhatIf -Verbose -Debug -WarningAction Continue
+    Register-OsgPilotSchedule -ConfigPath (Join-Path $Work 'file.json') -Count 2 -UnitDirectory $Work -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
 
     Use Import-OsgPilotConfig
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue                       # needs a token: error
@@ -151,6 +161,9 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $Output | Should -Match 'Creating LOCAL_DIR under /pilot failed'
         $Output | Should -Match '"Ready": true'
         $Output | Should -Match 'Draining\s+: True'
+        $Output | Should -Match '"Kind": "Image"'
+        $Output | Should -Match 'SyncFailed'
+        $Output | Should -Match 'osgpilot-sync-'
         $Output | Should -Match 'VERBOSE:'
         $Output | Should -Match 'TokenExpired'
         $Output | Should -Match 'ImagePullFailed'
@@ -172,6 +185,7 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $files = Get-ChildItem -Recurse -File $Work | Where-Object { $_.FullName -notin @($TokenPath, $ChildScript) + $own.FullName }
         $files.Name | Should -Contain 'inline.json'
         $files.Name | Should -Contain 'MasterLog'
+        $files.Name | Should -Contain "osgpilot-sync-$Prefix-file.service"
         foreach ($f in $files) { Find-Secret (Get-Content -Raw $f.FullName) | Should -BeNullOrEmpty -Because $f.FullName }
     }
 

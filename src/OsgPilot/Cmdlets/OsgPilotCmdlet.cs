@@ -59,7 +59,7 @@ namespace OsgPilot.Cmdlets
             return true;
         }
 
-        private bool WhatIfRequested() =>
+        protected bool WhatIfRequested() =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf)
                 ? ((SwitchParameter)whatIf).IsPresent
                 : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));

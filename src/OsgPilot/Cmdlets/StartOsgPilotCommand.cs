@@ -195,11 +195,11 @@ namespace OsgPilot.Cmdlets
             OsgPilotPreflightResult result = await new PreflightRunner(docker, CreatePreflightOptions(null)).RunAsync(config, CancelToken);
             foreach (OsgPilotPreflightCheck check in result.Checks)
             {
-                if (!check.Passed && check.Severity == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");
+                if (!check.Passed && check.Level == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");
                 else WriteVerbose($"Preflight {check.Name}: {(check.Passed ? "ok" : "FAILED")} - {check.Message}");
             }
             if (result.Passed) return true;
-            string failed = string.Join("; ", result.Checks.Where(c => !c.Passed && c.Severity == CheckSeverity.Error).Select(c => $"{c.Name}: {c.Message}"));
+            string failed = string.Join("; ", result.Checks.Where(c => !c.Passed && c.Level == CheckSeverity.Error).Select(c => $"{c.Name}: {c.Message}"));
             WriteFailure(new OsgPilotException(ErrorIds.PreflightFailed, ErrorCategory.InvalidOperation,
                 $"Preflight checks failed for '{config.Name}', so no pilot was started: {failed}", config.Name));
             return false;

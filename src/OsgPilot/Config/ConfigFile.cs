@@ -45,7 +45,7 @@ namespace OsgPilot.Config
                     w.WriteString("RestartPolicy", c.RestartPolicy.ToString());
                     w.WriteString("CvmfsMode", c.CvmfsMode.ToString());
                     WriteOptional(w, "CvmfsPath", c.CvmfsPath);
-                    if (c.CvmfsMode == CvmfsMode.CvmfsExec)
+                    if (c.Cvmfs == CvmfsMode.CvmfsExec)
                     {
                         w.WriteStartArray("CvmfsRepository");
                         foreach (string r in c.CvmfsRepository) w.WriteStringValue(r);

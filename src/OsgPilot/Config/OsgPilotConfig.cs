@@ -29,11 +29,11 @@ namespace OsgPilot.Config
             RetirementHours = r.RetirementHours;
             AcceptIdleMinutes = r.AcceptIdleMinutes;
             Environment = new SortedDictionary<string, string>(r.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-            RestartPolicy = r.RestartPolicy ?? PilotRestartPolicy.UnlessStopped;
-            CvmfsMode = r.CvmfsMode ?? CvmfsMode.HostMount;
+            Restart = r.RestartPolicy ?? PilotRestartPolicy.UnlessStopped;
+            Cvmfs = r.CvmfsMode ?? Config.CvmfsMode.HostMount;
             CvmfsPath = r.CvmfsPath;
             CvmfsRepository = Array.AsReadOnly(r.CvmfsRepository ?? new string[0]);
-            SecurityProfile = r.SecurityProfile ?? SecurityProfile.Capabilities;
+            Security = r.SecurityProfile ?? Config.SecurityProfile.Capabilities;
             Gpu = r.Gpu;
         }
 
@@ -56,16 +56,23 @@ namespace OsgPilot.Config
         public int? RetirementHours { get; }
         public int? AcceptIdleMinutes { get; }
         public IReadOnlyDictionary<string, string> Environment { get; }
-        public PilotRestartPolicy RestartPolicy { get; }
-        public CvmfsMode CvmfsMode { get; }
+        // Names, not enums, in the public surface: ConvertTo-Json writes enums as numbers.
+        /// <summary>No, OnFailure, UnlessStopped or Always.</summary>
+        public string RestartPolicy => Restart.ToString();
+        /// <summary>HostMount or CvmfsExec.</summary>
+        public string CvmfsMode => Cvmfs.ToString();
         /// <summary>Host CVMFS path (HostMount mode only).</summary>
         public string CvmfsPath { get; }
         /// <summary>Repositories cvmfsexec mounts (CvmfsExec mode only).</summary>
         public IReadOnlyList<string> CvmfsRepository { get; }
-        public SecurityProfile SecurityProfile { get; }
+        /// <summary>Capabilities or Unconfined.</summary>
+        public string SecurityProfile => Security.ToString();
         public bool Gpu { get; }
 
         internal SecureString Token { get; }
+        internal PilotRestartPolicy Restart { get; }
+        internal CvmfsMode Cvmfs { get; }
+        internal SecurityProfile Security { get; }
 
         public override string ToString() => $"{Name} ({Site}/{ResourceName})";
     }

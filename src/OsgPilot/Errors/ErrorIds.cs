@@ -51,6 +51,10 @@ namespace OsgPilot.Errors
         public const string PilotRunning = "PilotRunning";
         public const string PilotDrainFailed = "PilotDrainFailed";
         public const string PreflightFailed = "PreflightFailed";
+        public const string SyncInProgress = "SyncInProgress";
+        public const string SyncFailed = "SyncFailed";
+        public const string ScheduleExists = "ScheduleExists";
+        public const string ScheduleWriteFailed = "ScheduleWriteFailed";
 
         // Squid
         public const string InvalidProbeUri = "InvalidProbeUri";

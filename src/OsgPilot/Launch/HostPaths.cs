@@ -20,7 +20,7 @@ namespace OsgPilot.Launch
         /// </summary>
         public static void RequireBindSources(OsgPilotConfig config)
         {
-            if (config.CvmfsMode == CvmfsMode.HostMount && !Directory.Exists(config.CvmfsPath))
+            if (config.Cvmfs == CvmfsMode.HostMount && !Directory.Exists(config.CvmfsPath))
             {
                 throw new OsgPilotException(ErrorIds.CvmfsPathNotFound, ErrorCategory.ObjectNotFound,
                     $"The CVMFS path '{config.CvmfsPath}' does not exist on the Docker host; mount CVMFS there, or use -CvmfsMode CvmfsExec.", config.CvmfsPath);

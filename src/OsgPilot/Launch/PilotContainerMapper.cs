@@ -48,7 +48,7 @@ namespace OsgPilot.Launch
                 Name = name,
                 Image = config.Image,
                 User = PilotUser,
-                RestartPolicy = config.RestartPolicy,
+                RestartPolicy = config.Restart,
                 StopTimeoutSeconds = StopTimeoutSeconds,
                 NoFileLimit = NoFileLimit,
                 PidsLimit = PidsLimit,
@@ -57,7 +57,7 @@ namespace OsgPilot.Launch
             AddEnvironment(spec, config, count);
             AddPrivileges(spec, config);
 
-            if (config.CvmfsMode == CvmfsMode.HostMount)
+            if (config.Cvmfs == CvmfsMode.HostMount)
             {
                 spec.Binds.Add(new BindMount(config.CvmfsPath, "/cvmfs", propagation: "shared"));
             }
@@ -115,7 +115,7 @@ namespace OsgPilot.Launch
             Set("ACCEPT_JOBS_FOR_HOURS", Int(c.AcceptJobsForHours));
             Set("RETIREMENT_HOURS", Int(c.RetirementHours));
             Set("ACCEPT_IDLE_MINUTES", Int(c.AcceptIdleMinutes));
-            if (c.CvmfsMode == CvmfsMode.CvmfsExec)
+            if (c.Cvmfs == CvmfsMode.CvmfsExec)
             {
                 Set("CVMFSEXEC_REPOS", string.Join(" ", c.CvmfsRepository));
                 // cvmfsexec reads CVMFS_HTTP_PROXY, not OSG_SQUID_LOCATION: hand it the same squid.
@@ -138,7 +138,7 @@ namespace OsgPilot.Launch
 
         private static void AddPrivileges(ContainerSpec spec, OsgPilotConfig c)
         {
-            if (c.SecurityProfile == SecurityProfile.Capabilities)
+            if (c.Security == SecurityProfile.Capabilities)
             {
                 spec.CapAdd.AddRange(SeedCapabilities);
             }

@@ -23,6 +23,18 @@ namespace OsgPilot.Launch
 
         public async Task FillAsync(IReadOnlyList<(PilotContainer Container, Pilot Pilot)> pilots, CancellationToken ct)
         {
+            // Image ages: one inspect per distinct image, not per pilot.
+            string[] images = pilots.Select(p => p.Container.ImageId).Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToArray();
+            ImageInfo[] infos = await Task.WhenAll(images.Select(id => _docker.InspectImageAsync(id, ct))).ConfigureAwait(false);
+            var built = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
+            for (int i = 0; i < images.Length; i++) built[images[i]] = infos[i]?.Created;
+            foreach ((PilotContainer c, Pilot pilot) in pilots)
+            {
+                if (c.ImageId != null && built.TryGetValue(c.ImageId, out DateTime? created) && created.HasValue)
+                {
+                    pilot.ImageAgeHours = Math.Round((DateTime.UtcNow - created.Value.ToUniversalTime()).TotalHours, 1);
+                }
+            }
             using (var gate = new SemaphoreSlim(Parallelism))
             {
                 await Task.WhenAll(pilots.Select(async p =>

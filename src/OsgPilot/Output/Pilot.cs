@@ -38,6 +38,8 @@ namespace OsgPilot
         public long? ExitCode { get; set; }
         /// <summary>Restarts by the engine's restart policy since the container was created.</summary>
         public long? RestartCount { get; set; }
+        /// <summary>Hours since the pilot's image was built (OSG asks for 72 at most).</summary>
+        public double? ImageAgeHours { get; set; }
         /// <summary>The restart policy in force now (a drain sets it to No).</summary>
         public string RestartPolicy { get; set; }
         /// <summary>Why a pilot is not running: its exit, the engine's error, its last log line and the known fix.</summary>

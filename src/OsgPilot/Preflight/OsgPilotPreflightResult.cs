@@ -2,7 +2,7 @@ using System.Collections.Generic;
 
 namespace OsgPilot.Preflight
 {
-    public enum CheckSeverity
+    internal enum CheckSeverity
     {
         /// <summary>A failed check that will break the pilot: Start-OsgPilot -Preflight refuses to start.</summary>
         Error,
@@ -17,16 +17,19 @@ namespace OsgPilot.Preflight
         {
             Name = name;
             Passed = passed;
-            Severity = severity;
+            Level = severity;
             Message = message;
         }
 
         public string Name { get; }
         public bool Passed { get; }
-        public CheckSeverity Severity { get; }
+        /// <summary>Error (blocks Start-OsgPilot -Preflight) or Warning; a name, so JSON shows it as such.</summary>
+        public string Severity => Level.ToString();
         public string Message { get; }
 
-        public override string ToString() => $"[{(Passed ? "ok" : Severity == CheckSeverity.Error ? "FAIL" : "warn")}] {Name}: {Message}";
+        internal CheckSeverity Level { get; }
+
+        public override string ToString() => $"[{(Passed ? "ok" : Level == CheckSeverity.Error ? "FAIL" : "warn")}] {Name}: {Message}";
     }
 
     /// <summary>Whether a config is ready to start, as a checklist.</summary>

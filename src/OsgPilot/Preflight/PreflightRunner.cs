@@ -48,7 +48,7 @@ namespace OsgPilot.Preflight
             CheckSquid(config, squid == null ? null : await squid);
             CheckTopology(config, await topology);
 
-            bool passed = _checks.All(c => c.Passed || c.Severity == CheckSeverity.Warning);
+            bool passed = _checks.All(c => c.Passed || c.Level == CheckSeverity.Warning);
             return new OsgPilotPreflightResult(config.Name, _checks.ToList(), passed);
         }
 
@@ -114,7 +114,7 @@ namespace OsgPilot.Preflight
         {
             bool local = _docker.Endpoint.IsLocal;
             // File.Exists is true for device nodes on Unix.
-            if (config.CvmfsMode == CvmfsMode.CvmfsExec)
+            if (config.Cvmfs == CvmfsMode.CvmfsExec)
             {
                 if (!local) Warn("CVMFS", "cvmfsexec needs /dev/fuse on the Docker host; it could not be checked on a remote engine.");
                 else if (File.Exists("/dev/fuse")) Pass("CVMFS", "cvmfsexec mode: /dev/fuse exists.");

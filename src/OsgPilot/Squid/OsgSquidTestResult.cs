@@ -10,14 +10,17 @@ namespace OsgPilot.Squid
         {
             Name = name;
             Passed = passed;
-            Duration = duration;
+            DurationMs = Milliseconds(duration);
             Message = message;
         }
 
         public string Name { get; }
         public bool Passed { get; }
-        public TimeSpan Duration { get; }
+        /// <summary>How long the step took, in milliseconds (a number, so JSON carries a number).</summary>
+        public double DurationMs { get; }
         public string Message { get; }
+
+        internal static double Milliseconds(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
 
         public override string ToString() => $"{Name}: {(Passed ? "ok" : "FAILED")} - {Message}";
     }
@@ -35,7 +38,8 @@ namespace OsgPilot.Squid
         public string ProxyVersion { get; internal set; }
         public IReadOnlyList<string> Addresses { get; internal set; }
         public string ProbeUri { get; internal set; }
-        public TimeSpan Duration { get; internal set; }
+        /// <summary>How long the whole probe took, in milliseconds.</summary>
+        public double DurationMs { get; internal set; }
 
         public override string ToString() => $"{SquidLocation}: {(Passed ? "passed" : "failed")}";
     }

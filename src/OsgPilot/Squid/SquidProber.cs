@@ -52,7 +52,7 @@ namespace OsgPilot.Squid
             }
             result.Checks = checks.AsReadOnly();
             result.Passed = checks.Where(c => c.Name != "Cache").All(c => c.Passed) && checks.Any(c => c.Name == "Request");
-            result.Duration = total.Elapsed;
+            result.DurationMs = OsgSquidCheck.Milliseconds(total.Elapsed);
             return result;
         }
 

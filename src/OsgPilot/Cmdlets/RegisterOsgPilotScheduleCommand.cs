@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text;
+using OsgPilot.Config;
+using OsgPilot.Errors;
+using OsgPilot.Schedule;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>
+    /// Schedules Sync-OsgPilot for a saved config: a systemd service and timer on Linux, a Task
+    /// Scheduler task on Windows. Idempotent: the same call again changes nothing.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Register, "OsgPilotSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(OsgPilotSchedule))]
+    public sealed class RegisterOsgPilotScheduleCommand : OsgPilotCmdlet
+    {
+        /// <summary>The config file (Export-OsgPilotConfig) each run reads.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [ValidateNotNullOrEmpty]
+        public string ConfigPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int Count { get; set; } = 1;
+
+        /// <summary>Minutes between runs.</summary>
+        [Parameter]
+        [ValidateRange(1, 1440)]
+        public int IntervalMinutes { get; set; } = 5;
+
+        [Parameter]
+        [ValidateRange(0, 10000)]
+        public int MaxImageAgeHours { get; set; } = 72;
+
+        /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, then the platform default).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DockerHost { get; set; }
+
+        /// <summary>The unit or task name (default osgpilot-sync-CONFIGNAME).</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9_.-]{1,200}$")]
+        public string Name { get; set; }
+
+        /// <summary>Where the systemd units go (Linux; default /etc/systemd/system).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string UnitDirectory { get; set; } = "/etc/systemd/system";
+
+        /// <summary>Replace an existing schedule of the same name that differs.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                WriteObject(Register());
+            }
+            catch (OsgPilotException e)
+            {
+                WriteFailure(e);
+            }
+        }
+
+        private OsgPilotSchedule Register()
+        {
+            string configPath = GetUnresolvedProviderPathFromPSPath(ConfigPath);
+            OsgPilotConfig config = CheckConfig(configPath);
+            var schedule = new SyncSchedule
+            {
+                Name = Name ?? SyncSchedule.DefaultName(config.Name),
+                ConfigPath = configPath,
+                ModulePath = Path.Combine(Path.GetDirectoryName(typeof(RegisterOsgPilotScheduleCommand).Assembly.Location), "OsgPilot.psd1"),
+                Count = Count,
+                MaxImageAgeHours = MaxImageAgeHours,
+                DockerHost = DockerHost,
+                Interval = TimeSpan.FromMinutes(IntervalMinutes),
+                Shell = CurrentShell(),
+            };
+            var result = new OsgPilotSchedule
+            {
+                Name = schedule.Name, ConfigPath = configPath, Count = Count, IntervalMinutes = IntervalMinutes, Command = schedule.Command(),
+            };
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) RegisterTask(schedule, result);
+            else WriteUnits(schedule, result);
+            return result;
+        }
+
+        /// <summary>The config must load now, or every scheduled run would fail.</summary>
+        private static OsgPilotConfig CheckConfig(string path)
+        {
+            if (!File.Exists(path))
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound,
+                    $"The config file '{path}' does not exist. Save one with Export-OsgPilotConfig first.", path);
+            }
+            return PilotConfigBuilder.Build(ConfigFile.Deserialize(File.ReadAllText(path), path)).Config;
+        }
+
+        private void WriteUnits(SyncSchedule schedule, OsgPilotSchedule result)
+        {
+            string dir = GetUnresolvedProviderPathFromPSPath(UnitDirectory);
+            if (!Directory.Exists(dir))
+            {
+                throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.ObjectNotFound, $"The unit directory '{dir}' does not exist.", dir);
+            }
+            var files = new Dictionary<string, string>
+            {
+                [Path.Combine(dir, schedule.Name + ".service")] = schedule.SystemdService(),
+                [Path.Combine(dir, schedule.Name + ".timer")] = schedule.SystemdTimer(),
+            };
+            result.Scheduler = "systemd";
+            result.Files = files.Keys.ToArray();
+            result.EnableCommand = $"systemctl daemon-reload && systemctl enable --now {schedule.Name}.timer";
+            List<string> differing = files.Where(f => !File.Exists(f.Key) || File.ReadAllText(f.Key) != f.Value).Select(f => f.Key).ToList();
+            if (differing.Count == 0)
+            {
+                WriteVerbose($"{schedule.Name}: the units are already as asked.");
+                return;
+            }
+            if (!Force.IsPresent && differing.Any(File.Exists))
+            {
+                throw new OsgPilotException(ErrorIds.ScheduleExists, ErrorCategory.ResourceExists,
+                    $"A schedule named '{schedule.Name}' exists with other settings ({string.Join(", ", differing.Where(File.Exists))}). Use -Force to replace it, or -Name for another.", schedule.Name);
+            }
+            if (!ShouldProcess(string.Join(", ", differing), "Write systemd unit")) return;
+            foreach (string path in differing) WriteAtomically(path, files[path]);
+            result.Changed = true;
+            WriteVerbose($"Wrote {string.Join(", ", differing)}. Turn it on with: {result.EnableCommand}");
+        }
+
+        private void RegisterTask(SyncSchedule schedule, OsgPilotSchedule result)
+        {
+            result.Scheduler = "TaskScheduler";
+            string xml = Path.Combine(Path.GetTempPath(), schedule.Name + ".xml");
+            result.Files = new[] { xml };
+            result.EnableCommand = string.Empty;
+            if (!ShouldProcess(@"OsgPilot\" + schedule.Name, "Register scheduled task")) return;
+            File.WriteAllText(xml, schedule.WindowsTask(), Encoding.Unicode);
+            var psi = new ProcessStartInfo("schtasks.exe", $"/Create /TN \"OsgPilot\\{schedule.Name}\" /XML \"{xml}\"" + (Force.IsPresent ? " /F" : string.Empty))
+            {
+                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            using (Process p = Process.Start(psi))
+            {
+                string error = p.StandardError.ReadToEnd().Trim();
+                p.WaitForExit();
+                if (p.ExitCode != 0)
+                {
+                    throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.InvalidOperation,
+                        $"schtasks could not register 'OsgPilot\\{schedule.Name}': {error}", schedule.Name);
+                }
+            }
+            result.Changed = true;
+        }
+
+        private static void WriteAtomically(string path, string text)
+        {
+            string temp = path + ".osgpilot-tmp";
+            try
+            {
+                File.WriteAllText(temp, text, new UTF8Encoding(false));
+                if (File.Exists(path)) File.Replace(temp, path, null);
+                else File.Move(temp, path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.WriteError, $"Could not write '{path}': {e.Message}", path);
+            }
+        }
+
+        /// <summary>This PowerShell, as a scheduler must start it: pwsh itself, or dotnet with pwsh.dll for a dotnet tool.</summary>
+        private static IReadOnlyList<string> CurrentShell()
+        {
+            string exe = Process.GetCurrentProcess().MainModule?.FileName;
+            string pwshDll = Path.Combine(AppContext.BaseDirectory, "pwsh.dll");
+            if (exe != null && Path.GetFileNameWithoutExtension(exe) == "dotnet" && File.Exists(pwshDll)) return new[] { exe, pwshDll };
+            return new[] { exe ?? "pwsh" };
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Security;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OsgPilot.Schedule
+{
+    /// <summary>
+    /// The scheduled Sync-OsgPilot run for a saved config: the PowerShell command, and the files a
+    /// scheduler needs (systemd service and timer; a Task Scheduler task). Pure text, tested as such.
+    /// The command reads the config file at every run; the token never appears in any of it.
+    /// </summary>
+    internal sealed class SyncSchedule
+    {
+        public string Name { get; set; }
+        public string ConfigPath { get; set; }
+        public string ModulePath { get; set; }
+        public int Count { get; set; }
+        public int MaxImageAgeHours { get; set; }
+        public string DockerHost { get; set; }
+        public TimeSpan Interval { get; set; }
+        /// <summary>The PowerShell executable and any arguments before ours (dotnet pwsh.dll when run as a dotnet tool).</summary>
+        public IReadOnlyList<string> Shell { get; set; }
+
+        /// <summary>A unit name from a config name: systemd unit names allow [A-Za-z0-9:_.-].</summary>
+        public static string DefaultName(string configName) => "osgpilot-sync-" + Regex.Replace(configName, "[^A-Za-z0-9_.-]", "-");
+
+        /// <summary>
+        /// One line of PowerShell: plain output (no colour, no progress), the sync's result as one JSON
+        /// array (warnings are in it, not on the warning stream), exit 1 when anything failed.
+        /// </summary>
+        public string Command()
+        {
+            var sync = new StringBuilder($"Import-OsgPilotConfig -Path {Literal(ConfigPath)} | Sync-OsgPilot -Count {Count.ToString(CultureInfo.InvariantCulture)} -MaxImageAgeHours {MaxImageAgeHours.ToString(CultureInfo.InvariantCulture)}");
+            if (!string.IsNullOrEmpty(DockerHost)) sync.Append(" -DockerHost ").Append(Literal(DockerHost));
+            // Warnings (from loading the config too) would print ahead of the JSON; Sync-OsgPilot puts them in it.
+            return "$ErrorActionPreference = 'Continue'; $ProgressPreference = 'SilentlyContinue'; $WarningPreference = 'SilentlyContinue'; " +
+                   "if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }; " +
+                   $"Import-Module {Literal(ModulePath)}; " +
+                   $"$r = @({sync}); $failed = (-not $?) -or ($r.Action -contains 'Failed'); " +
+                   "ConvertTo-Json -InputObject $r -Depth 3 -Compress; exit [int]$failed";
+        }
+
+        public IReadOnlyList<string> Arguments() => Shell.Concat(new[] { "-NoProfile", "-NonInteractive", "-Command", Command() }).ToList();
+
+        public string SystemdService() => string.Join("\n", new[]
+        {
+            "# Written by Register-OsgPilotSchedule (OsgPilot). Runs Sync-OsgPilot once; the timer repeats it.",
+            "[Unit]",
+            $"Description=OsgPilot: keep {Count} OSPool pilot(s) of {ConfigPath} in sync",
+            "Wants=network-online.target",
+            "After=network-online.target docker.service",
+            "",
+            "[Service]",
+            "Type=oneshot",
+            "Environment=NO_COLOR=1 TERM=dumb",
+            // A pull of the pilot image can take a while; a hung run must still end.
+            "TimeoutStartSec=1h",
+            "ExecStart=" + string.Join(" ", Arguments().Select(SystemdQuote)),
+            "",
+        });
+
+        public string SystemdTimer() => string.Join("\n", new[]
+        {
+            "# Written by Register-OsgPilotSchedule (OsgPilot).",
+            "[Unit]",
+            $"Description=OsgPilot: run {Name}.service every {Minutes()} minute(s)",
+            "",
+            "[Timer]",
+            "OnBootSec=2min",
+            $"OnUnitActiveSec={Minutes()}min",
+            "RandomizedDelaySec=30s",
+            $"Unit={Name}.service",
+            "",
+            "[Install]",
+            "WantedBy=timers.target",
+            "",
+        });
+
+        /// <summary>A Task Scheduler definition (schtasks /Create /XML): every Interval, as SYSTEM, never two at once.</summary>
+        public string WindowsTask()
+        {
+            IReadOnlyList<string> args = Arguments();
+            string exe = args[0];
+            string rest = string.Join(" ", args.Skip(1).Select(WindowsQuote));
+            return "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n" +
+                   "<Task version=\"1.2\" xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">\n" +
+                   $"  <RegistrationInfo><Description>{Xml($"OsgPilot: keep {Count} OSPool pilot(s) of {ConfigPath} in sync")}</Description></RegistrationInfo>\n" +
+                   "  <Triggers><TimeTrigger><StartBoundary>2000-01-01T00:00:00</StartBoundary><Enabled>true</Enabled>" +
+                   $"<Repetition><Interval>PT{Minutes()}M</Interval><StopAtDurationEnd>false</StopAtDurationEnd></Repetition></TimeTrigger></Triggers>\n" +
+                   "  <Principals><Principal id=\"Author\"><UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel></Principal></Principals>\n" +
+                   "  <Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy><ExecutionTimeLimit>PT1H</ExecutionTimeLimit>" +
+                   "<StartWhenAvailable>true</StartWhenAvailable><Enabled>true</Enabled></Settings>\n" +
+                   $"  <Actions Context=\"Author\"><Exec><Command>{Xml(exe)}</Command><Arguments>{Xml(rest)}</Arguments></Exec></Actions>\n" +
+                   "</Task>\n";
+        }
+
+        private string Minutes() => ((int)Interval.TotalMinutes).ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A PowerShell single-quoted literal.</summary>
+        internal static string Literal(string s) => "'" + s.Replace("'", "''") + "'";
+
+        /// <summary>systemd's ExecStart quoting: double quotes, backslash escapes, and $ and % doubled (no expansion).</summary>
+        internal static string SystemdQuote(string arg) =>
+            "\"" + arg.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("$", "$$").Replace("%", "%%") + "\"";
+
+        /// <summary>Windows command-line quoting (CommandLineToArgvW rules).</summary>
+        internal static string WindowsQuote(string arg)
+        {
+            var b = new StringBuilder("\"");
+            int slashes = 0;
+            foreach (char c in arg)
+            {
+                if (c == '\\') { slashes++; continue; }
+                b.Append('\\', c == '"' ? slashes * 2 + 1 : slashes);
+                slashes = 0;
+                b.Append(c);
+            }
+            return b.Append('\\', slashes * 2).Append('"').ToString();
+        }
+
+        private static string Xml(string s) => SecurityElement.Escape(s);
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Errors;
+
+namespace OsgPilot.Sync
+{
+    /// <summary>
+    /// One sync per engine and config at a time on this machine, so two schedulers firing together
+    /// (cron and a timer, or an overlapping run) cannot both create or drain. An exclusive open of a
+    /// lock file: the operating system releases it when the process ends, however it ends.
+    /// </summary>
+    internal sealed class SyncLock : IDisposable
+    {
+        private readonly FileStream _file;
+
+        private SyncLock(FileStream file) => _file = file;
+
+        public static async Task<SyncLock> AcquireAsync(string engine, string configName, TimeSpan timeout, Action<string> waiting, CancellationToken ct)
+        {
+            string path = PathFor(engine, configName);
+            DateTime deadline = DateTime.UtcNow + timeout;
+            bool told = false;
+            while (true)
+            {
+                try
+                {
+                    return new SyncLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    if (!told) waiting($"Another Sync-OsgPilot of '{configName}' on this engine is running; waiting up to {timeout.TotalSeconds:0} s.");
+                    told = true;
+                    await Task.Delay(200, ct).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    throw new OsgPilotException(ErrorIds.SyncInProgress, ErrorCategory.ResourceBusy,
+                        $"Another Sync-OsgPilot of '{configName}' on {engine} still ran after {timeout.TotalSeconds:0} s (lock file {path}); nothing was changed.", configName);
+                }
+            }
+        }
+
+        internal static string PathFor(string engine, string configName)
+        {
+            using (SHA256 sha = SHA256.Create())
+            {
+                byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(engine + "\n" + configName));
+                return Path.Combine(Path.GetTempPath(), "osgpilot-sync-" + string.Concat(digest.Take(8).Select(b => b.ToString("x2"))) + ".lock");
+            }
+        }
+
+        public void Dispose() => _file.Dispose();
+    }
+}
