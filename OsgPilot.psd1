@@ -9,6 +9,9 @@
     Description          = 'Runs Open Science Pool (OSPool) backfill pilot containers on Docker hosts, exactly as OSG documents: typed configs, preflight and squid checks, idempotent start, and token safety.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    # Get-Help -Online and Update-Help look here: the project's docs pages (build.ps1 derives each
+    # cmdlet's online link from ProjectUri below; change both together if the project moves).
+    HelpInfoURI          = 'https://github.com/osg-htc/osgpilot/tree/main/docs'
     FormatsToProcess     = @('OsgPilot.Format.ps1xml')
     CmdletsToExport      = @(
         'New-OsgPilotConfig'
@@ -31,10 +34,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('OSG', 'OSPool', 'HTCondor', 'Docker', 'Backfill', 'Linux')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ProjectUri   = 'https://osg-htc.org/docs/resource-sharing/os-backfill-containers/'
-            ReleaseNotes = 'See README.md.'
+            Tags         = @('OSG', 'OSPool', 'HTCondor', 'Docker', 'Backfill', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri   = 'https://github.com/osg-htc/osgpilot/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/osg-htc/osgpilot'
+            ReleaseNotes = '0.1.0: the pilot lifecycle (New-OsgPilotConfig, Start/Get/Stop/Remove-OsgPilot, Get-OsgPilotLog) on the real image''s start-up contract (token copied in for uid 1000, start-up watch, -Wait readiness, drain that stays down); Sync-OsgPilot and Register-OsgPilotSchedule for unattended hosts; Test-OsgSquid, Test-OsgPilotConfig, Get-OsgPilotToken, Export/Import-OsgPilotConfig, Update-OsgPilotImage. README.md, LICENSE and the recipes ship in the module folder.'
         }
     }
 }

@@ -56,15 +56,17 @@ function Invoke-BuildTask {
     Copy-Item (Join-Path $bin 'OsgPilot.dll') $Staged
     Copy-Item (Join-Path $Root 'OsgPilot.psd1') $Staged
     Copy-Item (Join-Path $Root 'src/OsgPilot/OsgPilot.Format.ps1xml') $Staged
-    # The scheduler and Ansible recipes travel with the module (and so in its package).
+    # The scheduler and Ansible recipes, the README and the licence travel with the module (and so in its package).
     Copy-Item (Join-Path $Root 'docs/recipes') (Join-Path $Staged 'recipes') -Recurse
+    Copy-Item (Join-Path $Root 'README.md'), (Join-Path $Root 'src/Packaging/LICENSE') $Staged
     # Third-party assemblies live apart, resolved by OsgPilot's ModuleInitializer.
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -NotIn 'OsgPilot.dll', 'System.Management.Automation.dll' |
         Copy-Item -Destination $deps
 
     Import-Module (Join-Path $Root 'src/Help/OsgHelp.psm1') -Force
     $helpOut = Join-Path $Root 'en-US'
-    Convert-OsgHelp -DocsPath (Join-Path $Root 'docs') -OutputPath $helpOut -ModuleName OsgPilot
+    $docsUri = $Manifest.PrivateData.PSData.ProjectUri.TrimEnd('/') + '/blob/main/docs/'
+    Convert-OsgHelp -DocsPath (Join-Path $Root 'docs') -OutputPath $helpOut -ModuleName OsgPilot -OnlineBaseUri $docsUri
     Copy-Item $helpOut (Join-Path $Staged 'en-US') -Recurse -Force
     Write-Host "   staged $Staged"
 }

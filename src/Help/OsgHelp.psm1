@@ -1,9 +1,75 @@
 <#
     Converts PlatyPS-schema markdown (docs/<Cmdlet>.md, docs/about_*.md) into the MAML and
-    about_*.help.txt files Get-Help reads. PlatyPS is not available where OsgPilot is built, and
-    the subset of the schema the docs use is small: sections, parameter YAML blocks, examples.
+    about_*.help.txt files Get-Help reads. PlatyPS is not available where OsgPilot is built; the
+    page structure (sections, parameter YAML blocks, examples) is read here, and every piece of
+    prose is rendered by Markdig, the Markdown parser PlatyPS builds on, so lists, code and links
+    come out as Get-Help users expect. Build time only: nothing here ships in the module.
 #>
 Set-StrictMode -Version 3.0
+
+function Initialize-OsgMarkdig {
+    <# Loads Markdig at the version src/Help/HelpTools.csproj pins, restoring it when missing. #>
+    if ('Markdig.Markdown' -as [type]) { return }
+    $project = Join-Path $PSScriptRoot 'HelpTools.csproj'
+    $version = (([xml](Get-Content -Raw $project)).Project.ItemGroup.PackageDownload | Where-Object Include -EQ 'Markdig').Version.Trim('[', ']')
+    $root = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim() }
+    $dll = Join-Path $root "markdig/$version/lib/netstandard2.0/Markdig.dll"
+    if (-not (Test-Path $dll)) {
+        dotnet restore $project -nologo -v:q | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "Could not restore Markdig $version ($project)." }
+    }
+    Add-Type -Path $dll
+}
+
+function Get-OsgInlineText($Inline) {
+    <# The plain text of Markdig inlines: code without backticks, relative links as their text, absolute links as "text (url)". #>
+    # if/elseif, not switch: Markdig containers are enumerable, and switch would walk into them.
+    $sb = [System.Text.StringBuilder]::new()
+    for ($i = $Inline; $null -ne $i; $i = $i.NextSibling) {
+        if ($i -is [Markdig.Syntax.Inlines.LiteralInline]) { [void]$sb.Append($i.Content.ToString()) }
+        elseif ($i -is [Markdig.Syntax.Inlines.CodeInline]) { [void]$sb.Append($i.Content) }
+        elseif ($i -is [Markdig.Syntax.Inlines.LineBreakInline]) { [void]$sb.Append(' ') }
+        elseif ($i -is [Markdig.Syntax.Inlines.AutolinkInline]) { [void]$sb.Append($i.Url) }
+        elseif ($i -is [Markdig.Syntax.Inlines.LinkInline]) {
+            $text = Get-OsgInlineText $i.FirstChild
+            [void]$sb.Append($(if ($i.Url -match '^[a-z]+://' -and $text -ne $i.Url) { "$text ($($i.Url))" } else { $text }))
+        }
+        elseif ($i -is [Markdig.Syntax.Inlines.ContainerInline]) { [void]$sb.Append((Get-OsgInlineText $i.FirstChild)) }
+        elseif ($i -is [Markdig.Syntax.Inlines.HtmlEntityInline]) { [void]$sb.Append($i.Transcoded.ToString()) }
+        elseif ($i -is [Markdig.Syntax.Inlines.HtmlInline]) { [void]$sb.Append($i.Tag) }   # help is text: <Name> is a placeholder, not HTML
+    }
+    $sb.ToString()
+}
+
+function Get-OsgBlockLines($Block) {
+    <# One line per paragraph, list item or code line; list items keep their marker, code its indent. #>
+    if ($Block -is [Markdig.Syntax.ParagraphBlock]) { (Get-OsgInlineText $Block.Inline.FirstChild).Trim() }
+    elseif ($Block -is [Markdig.Syntax.HeadingBlock]) { (Get-OsgInlineText $Block.Inline.FirstChild).Trim().ToUpperInvariant() }
+    elseif ($Block -is [Markdig.Syntax.ListBlock]) {
+        $n = 1
+        foreach ($item in $Block) {
+            $marker = if ($Block.IsOrdered) { "$n. " } else { '- ' }
+            $first = $true
+            foreach ($inner in $item) {
+                foreach ($line in @(Get-OsgBlockLines $inner)) { if ($first) { $marker + $line; $first = $false } else { '  ' + $line } }
+            }
+            $n++
+        }
+    }
+    elseif ($Block -is [Markdig.Syntax.CodeBlock]) {
+        $lines = $Block.Lines
+        for ($k = 0; $k -lt $lines.Count; $k++) { '    ' + $lines.Lines[$k].Slice.ToString() }
+    }
+    elseif ($Block -is [Markdig.Syntax.QuoteBlock]) { foreach ($inner in $Block) { Get-OsgBlockLines $inner } }
+}
+
+function ConvertTo-OsgParagraphs {
+    <# Markdown prose to the paragraphs Get-Help prints: one per paragraph, list item and code line. #>
+    param([AllowEmptyString()] [string] $Markdown)
+    if ([string]::IsNullOrWhiteSpace($Markdown)) { return }
+    Initialize-OsgMarkdig
+    foreach ($block in [Markdig.Markdown]::Parse($Markdown)) { Get-OsgBlockLines $block }
+}
 
 function ConvertFrom-OsgHelpMarkdown {
     <# Parses one cmdlet page into a plain object: Name, Synopsis, Description, SyntaxSets, Examples, Parameters, Inputs, Outputs, Notes, Links. #>
@@ -96,9 +162,7 @@ function Add-ParameterYaml($Parameter, [string] $Yaml) {
 
 function Write-Paragraphs([System.Xml.XmlWriter] $W, [string] $Text) {
     $maml = 'http://schemas.microsoft.com/maml/2004/10'
-    foreach ($para in ($Text -split "\n\s*\n")) {
-        $W.WriteElementString('maml', 'para', $maml, (($para -split "`n" | ForEach-Object Trim) -join ' ').Trim())
-    }
+    foreach ($para in @(ConvertTo-OsgParagraphs $Text)) { $W.WriteElementString('maml', 'para', $maml, $para) }
 }
 
 function Write-Parameter([System.Xml.XmlWriter] $W, $P) {
@@ -125,7 +189,7 @@ function Write-Parameter([System.Xml.XmlWriter] $W, $P) {
 function ConvertTo-OsgMaml {
     <# Renders parsed cmdlet pages as one MAML document. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [object[]] $Command)
+    param([Parameter(Mandatory)] [object[]] $Command, [string] $OnlineBaseUri)
 
     $maml = 'http://schemas.microsoft.com/maml/2004/10'; $cmd = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; $dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
     $sb = [System.Text.StringBuilder]::new()
@@ -182,8 +246,17 @@ function ConvertTo-OsgMaml {
         }
         $w.WriteEndElement()
 
+        # Get-Help -Online opens the first link that has a URI: the page itself, absolute. Links to
+        # other pages (X.md) become absolute too, so no link is a bare file name.
+        $links = @(if ($OnlineBaseUri) { [pscustomobject]@{ Text = 'Online Version:'; Uri = $OnlineBaseUri + $c.Name + '.md' } }) + @($c.Links | ForEach-Object {
+            $relative = $_.Uri -notmatch '^[a-z]+://'
+            [pscustomobject]@{
+                Text = $_.Text -replace '\.md$', ''
+                Uri = if (-not $relative) { $_.Uri } elseif ($OnlineBaseUri -and $_.Uri) { $OnlineBaseUri + $_.Uri } else { '' }
+            }
+        })
         $w.WriteStartElement('command', 'relatedLinks', $cmd)
-        foreach ($l in $c.Links) {
+        foreach ($l in $links) {
             $w.WriteStartElement('maml', 'navigationLink', $maml); $w.WriteElementString('maml', 'linkText', $maml, $l.Text); $w.WriteElementString('maml', 'uri', $maml, $l.Uri); $w.WriteEndElement()
         }
         $w.WriteEndElement()
@@ -194,16 +267,35 @@ function ConvertTo-OsgMaml {
 }
 
 function ConvertTo-OsgAboutText {
-    <# about_*.md to the plain text Get-Help shows: headings become upper-case topic lines, body indented. #>
+    <# about_*.md to the plain text Get-Help shows: headings as upper-case topic lines, prose indented and wrapped, lists one item a line, code indented further. #>
     param([Parameter(Mandatory)] [string] $Path)
+    Initialize-OsgMarkdig
     $out = [System.Collections.Generic.List[string]]::new()
-    $inFence = $false
-    foreach ($line in ((Get-Content -Raw -LiteralPath $Path) -replace "`r", '' -split "`n")) {
-        if ($line -match '^```') { $inFence = -not $inFence; continue }
-        if (-not $inFence -and $line -match '^#{1,3} (.+)$') { $out.Add($Matches[1].ToUpperInvariant()); continue }
-        $out.Add($(if ($line) { '    ' + $line } else { '' }))
+    foreach ($block in [Markdig.Markdown]::Parse((Get-Content -Raw -LiteralPath $Path))) {
+        if ($block -is [Markdig.Syntax.HeadingBlock]) {
+            if ($out.Count) { $out.Add('') }
+            $out.Add((Get-OsgInlineText $block.Inline.FirstChild).Trim().ToUpperInvariant())
+            continue
+        }
+        foreach ($line in @(Get-OsgBlockLines $block)) {
+            if ($block -is [Markdig.Syntax.CodeBlock]) { $out.Add('    ' + $line); continue }
+            $indent = if ($block -is [Markdig.Syntax.ListBlock]) { '      ' } else { '    ' }
+            $first = $true
+            foreach ($wrapped in (Split-OsgLine $line 96)) { $out.Add($(if ($first) { '    ' + $wrapped } else { $indent + $wrapped })); $first = $false }
+        }
+        $out.Add('')
     }
     ($out -join [Environment]::NewLine).TrimEnd() + [Environment]::NewLine
+}
+
+function Split-OsgLine([string] $Line, [int] $Width) {
+    <# Word-wraps one line. #>
+    $current = ''
+    foreach ($word in ($Line -split ' ')) {
+        if ($current.Length -and ($current.Length + 1 + $word.Length) -gt $Width) { $current; $current = $word }
+        else { $current = if ($current.Length) { "$current $word" } else { $word } }
+    }
+    if ($current.Length) { $current }
 }
 
 function Convert-OsgHelp {
@@ -212,12 +304,14 @@ function Convert-OsgHelp {
     param(
         [Parameter(Mandatory)] [string] $DocsPath,
         [Parameter(Mandatory)] [string] $OutputPath,
-        [Parameter(Mandatory)] [string] $ModuleName
+        [Parameter(Mandatory)] [string] $ModuleName,
+        # Where the docs pages are published; each cmdlet's online link is this plus <Cmdlet>.md.
+        [string] $OnlineBaseUri
     )
     New-Item -ItemType Directory -Force $OutputPath | Out-Null
     $pages = Get-ChildItem -LiteralPath $DocsPath -Filter '*-*.md' | Sort-Object Name
     $commands = foreach ($p in $pages) { ConvertFrom-OsgHelpMarkdown -Path $p.FullName }
-    $xml = ConvertTo-OsgMaml -Command $commands
+    $xml = ConvertTo-OsgMaml -Command $commands -OnlineBaseUri $OnlineBaseUri
     [System.IO.File]::WriteAllText((Join-Path $OutputPath "$ModuleName.dll-Help.xml"), $xml, [System.Text.UTF8Encoding]::new($false))
     foreach ($about in Get-ChildItem -LiteralPath $DocsPath -Filter 'about_*.md') {
         $text = ConvertTo-OsgAboutText -Path $about.FullName
@@ -225,4 +319,4 @@ function Convert-OsgHelp {
     }
 }
 
-Export-ModuleMember -Function Convert-OsgHelp, ConvertFrom-OsgHelpMarkdown, ConvertTo-OsgMaml, ConvertTo-OsgAboutText
+Export-ModuleMember -Function Convert-OsgHelp, ConvertFrom-OsgHelpMarkdown, ConvertTo-OsgMaml, ConvertTo-OsgAboutText, ConvertTo-OsgParagraphs

@@ -55,10 +55,10 @@ Describe 'Format views' {
         foreach ($t in $outputs) { $typesWithViews | Should -Contain $t }
     }
     It 'shows pilots as a table a person reads at a glance' {
-        $p = [OsgPilot.Pilot]@{ Name = 'osgpilot-x'; State = 'running'; Status = 'Up 5 minutes'; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = 'hub.opensciencegrid.org/osg-htc/ospool-ep:25-release' }
-        $text = $p | Out-String -Width 160
-        $text | Should -Match 'Name\s+State\s+Site\s+Resource\s+ImageTag\s+Uptime'
-        $text | Should -Match 'osgpilot-x\s+running\s+Lancium\s+Lancium-Backfill\s+25-release\s+5 minutes'
+        $p = [OsgPilot.Pilot]@{ Name = 'osgpilot-x'; State = 'running'; Status = 'Up 5 minutes'; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = 'hub.opensciencegrid.org/osg-htc/ospool-ep:25-release'; DockerHost = 'unix:///var/run/docker.sock' }
+        $text = $p | Out-String -Width 200
+        $text | Should -Match 'Name\s+State\s+Site\s+Resource\s+ImageTag\s+Status\s+DockerHost'
+        $text | Should -Match 'osgpilot-x\s+running\s+Lancium\s+Lancium-Backfill\s+25-release\s+Up 5 minutes\s+unix:///var/run/docker.sock'
         ($p | Format-List | Out-String) | Should -Match 'DockerHost'
     }
     It 'shows a config as a table and the preflight result as a checklist' {

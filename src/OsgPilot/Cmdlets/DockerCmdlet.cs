@@ -16,6 +16,20 @@ namespace OsgPilot.Cmdlets
         [ValidateNotNullOrEmpty]
         public string DockerHost { get; set; }
 
+        /// <summary>Seconds one request to the engine may take before the engine counts as not answering.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec
+        {
+            get => _timeoutSec ?? DefaultTimeoutSec;
+            set => _timeoutSec = value;
+        }
+
+        private int? _timeoutSec;
+
+        /// <summary>The -TimeoutSec a cmdlet has when none is given.</summary>
+        protected virtual int DefaultTimeoutSec => EngineTimeouts.DefaultRequestSeconds;
+
         /// <summary>The gateway for -DockerHost (or the default endpoint); an invalid endpoint stops the cmdlet.</summary>
         internal DockerGateway Gateway(string dockerHost = null)
         {
@@ -32,7 +46,7 @@ namespace OsgPilot.Cmdlets
                     ThrowTerminatingError(e.ToErrorRecord());
                     throw; // unreachable: ThrowTerminatingError does not return
                 }
-                gateway = new DockerGateway(endpoint);
+                gateway = new DockerGateway(endpoint, TimeSpan.FromSeconds(TimeoutSec));
                 _gateways[key] = gateway;
             }
             return gateway;

@@ -16,7 +16,9 @@ namespace OsgPilot.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
+        /// <summary>The config; -InputObject, as Export-Csv and Export-Clixml call it, works too.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Alias("InputObject")]
         public OsgPilotConfig Config { get; set; }
 
         /// <summary>Overwrite an existing file.</summary>
@@ -49,9 +51,16 @@ namespace OsgPilot.Cmdlets
                     $"'{path}' is a directory; give a file path.", path));
                 return;
             }
+            string directory = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+            {
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileWriteFailed, ErrorCategory.ObjectNotFound,
+                    $"Cannot write '{path}': the directory '{directory}' does not exist.", path));
+                return;
+            }
             if (Config.TokenSource == "Inline")
             {
-                WriteWarning("The config holds an inline token, which is not exported; Import-OsgPilotConfig will need -TokenPath or -Token.");
+                WriteWarning("The config holds an inline token, which is not exported; Import-OsgPilotConfig will need -TokenPath or -Token (or build the config with -TokenEnvironmentVariable).");
             }
             if (!ShouldProcess(path, "Export OsgPilot config")) return;
 
@@ -67,7 +76,8 @@ namespace OsgPilot.Cmdlets
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 if (File.Exists(temp)) File.Delete(temp);
-                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileWriteFailed, ErrorCategory.WriteError, $"Cannot write '{path}': {e.Message}", path));
+                // The message names our temporary file; the user knows only the path they gave.
+                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileWriteFailed, ErrorCategory.WriteError, $"Cannot write '{path}': {e.Message.Replace(temp, path)}", path));
                 return;
             }
             if (PassThru.IsPresent) WriteObject(new FileInfo(path));

@@ -47,7 +47,7 @@ namespace OsgPilot.Cmdlets
                 foreach ((PilotContainer _, Pilot pilot) in chosen) WriteObject(pilot);
                 foreach (string missing in selection.UnmatchedLiterals(pilots.Select(p => p.Name)))
                 {
-                    WriteFailure(PilotSelection.NotFound(missing, All.IsPresent));
+                    WriteFailure(PilotSelection.NotFound(missing, All.IsPresent, docker.Endpoint.Display));
                 }
             });
         }

@@ -20,7 +20,9 @@ namespace OsgPilot.Cmdlets
         [ValidateNotNullOrEmpty]
         public string TokenPath { get; set; }
 
+        /// <summary>The token as a SecureString, or a PSCredential whose password is the token.</summary>
         [Parameter(Mandatory = true, ParameterSetName = InlineSet)]
+        [SecureToken]
         public SecureString Token { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipeline = true)]
@@ -32,8 +34,8 @@ namespace OsgPilot.Cmdlets
             {
                 string path = ParameterSetName == PathSet ? GetUnresolvedProviderPathFromPSPath(TokenPath)
                     : ParameterSetName == ConfigSet ? Config.TokenPath : null;
-                SecureString inline = ParameterSetName == InlineSet ? Token : ParameterSetName == ConfigSet ? Config.Token : null;
-                string text = path != null ? TokenSource.ReadFile(path) : TokenSource.Read(inline);
+                string text = ParameterSetName == PathSet ? TokenSource.ReadFile(path)
+                    : ParameterSetName == ConfigSet ? TokenSource.Of(Config) : TokenSource.Read(Token);
                 OsgPilotTokenInfo info = IdTokenParser.Parse(text, path);
                 TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
                 foreach (string warning in TokenCheck.Warnings(info, DateTime.UtcNow)) WriteWarning(warning);

@@ -21,8 +21,9 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public string TokenPath { get; set; }
 
-        /// <summary>Inline token, for a config exported without one.</summary>
+        /// <summary>Inline token (SecureString or PSCredential), for a config exported without one.</summary>
         [Parameter]
+        [SecureToken]
         public SecureString Token { get; set; }
 
         protected override void ProcessRecord()
@@ -39,11 +40,12 @@ namespace OsgPilot.Cmdlets
                 {
                     request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);
                     request.Token = Token;
+                    request.TokenEnvironmentVariable = null;
                 }
-                else if (request.TokenPath == null)
+                else if (request.TokenPath == null && request.TokenEnvironmentVariable == null)
                 {
                     throw new OsgPilotException(ErrorIds.TokenMissing, ErrorCategory.InvalidArgument,
-                        $"The config file '{path}' carries no token path (it was exported from an inline token); give -TokenPath or -Token.", path);
+                        $"The config file '{path}' names no token source (it was exported from an inline token); give -TokenPath or -Token.", path);
                 }
                 PilotConfigResult result = PilotConfigBuilder.Build(request);
                 foreach (string warning in result.Warnings) WriteWarning(warning);

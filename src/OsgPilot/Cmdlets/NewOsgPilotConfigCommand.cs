@@ -14,6 +14,7 @@ namespace OsgPilot.Cmdlets
     {
         private const string TokenFileSet = "TokenFile";
         private const string InlineTokenSet = "InlineToken";
+        private const string TokenVariableSet = "TokenVariable";
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -27,8 +28,14 @@ namespace OsgPilot.Cmdlets
         [AllowEmptyString]
         public string TokenPath { get; set; }
 
+        /// <summary>The token as a SecureString, or a PSCredential whose password is the token.</summary>
         [Parameter(Mandatory = true, ParameterSetName = InlineTokenSet)]
+        [SecureToken]
         public SecureString Token { get; set; }
+
+        /// <summary>An environment variable that holds the token, read at every start (a scheduler's secret store sets it).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TokenVariableSet, ValueFromPipelineByPropertyName = true)]
+        public string TokenEnvironmentVariable { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string SquidLocation { get; set; }
@@ -93,6 +100,7 @@ namespace OsgPilot.Cmdlets
                 // An empty -TokenPath (an empty CSV column, say) means "no token" and is reported as TokenMissing.
                 TokenPath = string.IsNullOrEmpty(TokenPath) ? null : GetUnresolvedProviderPathFromPSPath(TokenPath),
                 Token = Token,
+                TokenEnvironmentVariable = TokenEnvironmentVariable,
                 SquidLocation = SquidLocation,
                 PilotDirectory = PilotDirectory,
                 StartExtra = StartExtra,

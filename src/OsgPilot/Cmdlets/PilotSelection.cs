@@ -32,11 +32,11 @@ namespace OsgPilot.Cmdlets
                 .Distinct(StringComparer.OrdinalIgnoreCase);
         }
 
-        public static OsgPilotException NotFound(string name, bool includedStopped) =>
+        public static OsgPilotException NotFound(string name, bool includedStopped, string engine) =>
             new OsgPilotException(ErrorIds.PilotNotFound, ErrorCategory.ObjectNotFound,
                 includedStopped
-                    ? $"No OsgPilot pilot named '{name}' was found."
-                    : $"No running OsgPilot pilot named '{name}' was found (use -All to include stopped pilots).",
+                    ? $"No OsgPilot pilot named '{name}' was found on {engine}."
+                    : $"No running OsgPilot pilot named '{name}' was found on {engine} (use -All to include stopped pilots).",
                 name);
     }
 }

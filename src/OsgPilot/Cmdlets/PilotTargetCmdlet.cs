@@ -43,7 +43,7 @@ namespace OsgPilot.Cmdlets
                     var selection = new PilotSelection(group.Value);
                     foreach (string missing in selection.UnmatchedLiterals(all.Select(p => p.Name)))
                     {
-                        WriteFailure(PilotSelection.NotFound(missing, true));
+                        WriteFailure(PilotSelection.NotFound(missing, true, docker.Endpoint.Display));
                     }
                     List<PilotContainer> chosen = all.Where(p => selection.Matches(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
                     await ActAsync(docker, chosen);

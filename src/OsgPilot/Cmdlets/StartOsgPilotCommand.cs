@@ -192,7 +192,7 @@ namespace OsgPilot.Cmdlets
 
         private async Task<bool> PreflightPassesAsync(DockerGateway docker, OsgPilotConfig config)
         {
-            OsgPilotPreflightResult result = await new PreflightRunner(docker, CreatePreflightOptions(null)).RunAsync(config, CancelToken);
+            OsgPilotPreflightResult result = await new PreflightRunner(docker, CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec))).RunAsync(config, CancelToken);
             foreach (OsgPilotPreflightCheck check in result.Checks)
             {
                 if (!check.Passed && check.Level == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");

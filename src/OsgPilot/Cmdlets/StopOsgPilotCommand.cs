@@ -31,11 +31,15 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        private const int ProgressId = 200;
+        private volatile string[] _inFlight = new string[0];
+
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
             string action = Drain.IsPresent ? "Drain pilot (finish running jobs, accept no new ones, then exit)" : $"Stop pilot (running jobs get {Timeout} s to finish)";
             List<PilotContainer> toStop = pilots.Where(p => p.IsRunning && ShouldProcess(p.Name, action)).ToList();
             // Concurrent: N pilots take one grace period, not N.
+            _inFlight = toStop.Select(p => p.Name).ToArray();
             Task<OsgPilotException>[] stops = toStop.Select(async p =>
             {
                 try
@@ -49,6 +53,8 @@ namespace OsgPilot.Cmdlets
                     return e;
                 }
             }).ToArray();
+            await ReportProgressUntilAsync(Task.WhenAll(stops), toStop.Count);
+            _inFlight = new string[0];
             foreach (OsgPilotException e in (await Task.WhenAll(stops)).Where(e => e != null)) WriteFailure(e);
 
             if (!PassThru.IsPresent || pilots.Count == 0) return;
@@ -58,5 +64,40 @@ namespace OsgPilot.Cmdlets
                 WriteObject(PilotFactory.From(c, docker.Endpoint, toStop.Any(s => s.Id == c.Id)));
             }
         }
-    }
+    
+        /// <summary>A stop can take the whole grace period: say so once a second instead of staying silent.</summary>
+        private async Task ReportProgressUntilAsync(Task done, int count)
+        {
+            if (count == 0 || Drain.IsPresent) return;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!done.IsCompleted)
+            {
+                WriteProgress(new ProgressRecord(ProgressId, $"Stopping {count} OsgPilot pilot(s)",
+                    $"{watch.Elapsed.TotalSeconds:0} s of at most {Timeout} s (then they are killed)")
+                { PercentComplete = Timeout == 0 ? 0 : (int)System.Math.Min(99, watch.Elapsed.TotalSeconds * 100 / Timeout), SecondsRemaining = (int)System.Math.Max(0, Timeout - watch.Elapsed.TotalSeconds) });
+                // Cancellable: Ctrl+C ends the wait even when the engine request itself does not notice it.
+                await Task.WhenAny(done, Task.Delay(1000, CancelToken));
+                CancelToken.ThrowIfCancellationRequested();
+            }
+            WriteProgress(new ProgressRecord(ProgressId, $"Stopping {count} OsgPilot pilot(s)", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        protected override void StopProcessing()
+        {
+            string[] pending = _inFlight;
+            if (pending.Length > 0)
+            {
+                // The pipeline is stopping, so WriteWarning is no longer allowed; the host still shows a line.
+                try
+                {
+                    Host.UI.WriteWarningLine($"Stop-OsgPilot was interrupted. The engine was already asked to stop {string.Join(", ", pending)} " +
+                        $"and goes on doing so (SIGKILL after {Timeout} s at the latest); check with Get-OsgPilot -All.");
+                }
+                catch (System.Exception e) when (e is PSInvalidOperationException || e is System.InvalidOperationException || e is System.NotImplementedException)
+                {
+                }
+            }
+            base.StopProcessing();
+        }
+}
 }

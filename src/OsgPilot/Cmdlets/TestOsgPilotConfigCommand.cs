@@ -13,10 +13,8 @@ namespace OsgPilot.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         public OsgPilotConfig Config { get; set; }
 
-        /// <summary>Seconds each network check (engine, squid, Topology) may take.</summary>
-        [Parameter]
-        [ValidateRange(1, 120)]
-        public int TimeoutSec { get; set; } = 10;
+        /// <summary>A preflight should answer quickly: each check (engine, squid, Topology) gets 10 s unless -TimeoutSec says otherwise.</summary>
+        protected override int DefaultTimeoutSec => 10;
 
         /// <summary>Return only $true or $false.</summary>
         [Parameter]

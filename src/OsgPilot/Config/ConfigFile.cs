@@ -30,6 +30,7 @@ namespace OsgPilot.Config
                     w.WriteString("Name", c.Name);
                     w.WriteString("Image", c.Image);
                     WriteOptional(w, "TokenPath", c.TokenPath);
+                    WriteOptional(w, "TokenEnvironmentVariable", c.TokenEnvironmentVariable);
                     WriteOptional(w, "SquidLocation", c.SquidLocation);
                     WriteOptional(w, "PilotDirectory", c.PilotDirectory);
                     WriteOptional(w, "StartExtra", c.StartExtra);
@@ -87,7 +88,7 @@ namespace OsgPilot.Config
                 }
                 string[] known =
                 {
-                    "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "SquidLocation", "PilotDirectory", "StartExtra",
+                    "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "TokenEnvironmentVariable", "SquidLocation", "PilotDirectory", "StartExtra",
                     "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
                     "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "Gpu",
                 };
@@ -95,7 +96,7 @@ namespace OsgPilot.Config
                 {
                     if (p.Name == "Token" || p.Name == "TOKEN")
                     {
-                        throw Bad(path, "it holds a token; config files must not carry the token: store TokenPath (a file only root can read) instead");
+                        throw Bad(path, "it holds a token; config files must not carry the token: store TokenPath (a file only root can read) or TokenEnvironmentVariable (a variable the scheduler sets) instead");
                     }
                     if (!known.Contains(p.Name, StringComparer.Ordinal)) throw Bad(path, $"'{p.Name}' is not a config setting");
                 }
@@ -106,6 +107,7 @@ namespace OsgPilot.Config
                     Name = Str(root, "Name", path),
                     Image = Str(root, "Image", path),
                     TokenPath = Str(root, "TokenPath", path),
+                    TokenEnvironmentVariable = Str(root, "TokenEnvironmentVariable", path),
                     SquidLocation = Str(root, "SquidLocation", path),
                     PilotDirectory = Str(root, "PilotDirectory", path),
                     StartExtra = Str(root, "StartExtra", path),

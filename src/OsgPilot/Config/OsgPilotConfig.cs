@@ -18,6 +18,7 @@ namespace OsgPilot.Config
             Name = r.Name;
             Image = r.Image;
             TokenPath = r.TokenPath;
+            TokenEnvironmentVariable = r.TokenEnvironmentVariable;
             Token = token;
             SquidLocation = r.SquidLocation;
             PilotDirectory = r.PilotDirectory;
@@ -44,8 +45,10 @@ namespace OsgPilot.Config
         public string Image { get; }
         /// <summary>Host path of the token file, or null when the token was given inline.</summary>
         public string TokenPath { get; }
-        /// <summary>File when the token comes from TokenPath, Inline when from -Token; never the token itself.</summary>
-        public string TokenSource => Token != null ? "Inline" : "File";
+        /// <summary>The environment variable that holds the token, read at every start; null otherwise.</summary>
+        public string TokenEnvironmentVariable { get; }
+        /// <summary>File, Inline or Environment: where the token comes from; never the token itself.</summary>
+        public string TokenSource => Token != null ? "Inline" : TokenEnvironmentVariable != null ? "Environment" : "File";
         public string SquidLocation { get; }
         public string PilotDirectory { get; }
         public string StartExtra { get; }

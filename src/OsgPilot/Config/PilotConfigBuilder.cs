@@ -136,30 +136,43 @@ namespace OsgPilot.Config
         {
             bool hasPath = !string.IsNullOrEmpty(r.TokenPath);
             bool hasInline = r.Token != null;
-            if (hasPath && hasInline)
+            bool hasVariable = !string.IsNullOrEmpty(r.TokenEnvironmentVariable);
+            if ((hasPath ? 1 : 0) + (hasInline ? 1 : 0) + (hasVariable ? 1 : 0) > 1)
             {
-                throw Invalid(ErrorIds.TokenSourceConflict, "Give the token either as -TokenPath or as -Token, not both.", null);
+                throw Invalid(ErrorIds.TokenSourceConflict, "Give the token one way: -TokenPath, -Token or -TokenEnvironmentVariable.", null);
             }
-            if (!hasPath && !hasInline)
+            if (!hasPath && !hasInline && !hasVariable)
             {
-                throw Invalid(ErrorIds.TokenMissing, "A pilot needs its OSG token: give -TokenPath (the token file) or -Token (a SecureString).", null, ErrorCategory.InvalidArgument);
+                throw Invalid(ErrorIds.TokenMissing, "A pilot needs its OSG token: give -TokenPath (the token file), -Token (a SecureString or PSCredential) or -TokenEnvironmentVariable (a variable the scheduler sets).", null, ErrorCategory.InvalidArgument);
             }
+            string text;
             if (hasPath)
             {
                 r.TokenPath = Path.GetFullPath(r.TokenPath);
+                text = TokenSource.ReadFile(r.TokenPath);
+            }
+            else if (hasVariable)
+            {
+                if (!VariableName.IsMatch(r.TokenEnvironmentVariable))
+                {
+                    throw Invalid(ErrorIds.InvalidTokenEnvironmentVariable, $"'{r.TokenEnvironmentVariable}' is not an environment variable name (letters, digits and _, not starting with a digit).", r.TokenEnvironmentVariable);
+                }
+                text = TokenSource.ReadVariable(r.TokenEnvironmentVariable);
             }
             else
             {
                 // Keep our own read-only copy so the caller disposing theirs cannot empty the config.
                 r.Token = r.Token.Copy();
                 r.Token.MakeReadOnly();
+                text = TokenSource.Read(r.Token);
             }
-            string text = hasPath ? TokenSource.ReadFile(r.TokenPath) : TokenSource.Read(r.Token);
             OsgPilotTokenInfo info = IdTokenParser.Parse(text, hasPath ? r.TokenPath : null);
             TokenCheck.ThrowIfExpired(info, utcNow);
             warnings.AddRange(TokenCheck.Warnings(info, utcNow));
             return info;
         }
+
+        private static readonly Regex VariableName = new Regex(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z", RegexOptions.CultureInvariant);
 
         private static void ValidateCvmfs(PilotConfigRequest r)
         {

@@ -16,6 +16,8 @@ namespace OsgPilot.Config
         public string Image { get; set; }
         public string TokenPath { get; set; }
         public SecureString Token { get; set; }
+        /// <summary>The name of an environment variable that holds the token (a scheduler's secret store provides it).</summary>
+        public string TokenEnvironmentVariable { get; set; }
         public string SquidLocation { get; set; }
         public string PilotDirectory { get; set; }
         public string StartExtra { get; set; }

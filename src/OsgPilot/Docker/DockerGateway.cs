@@ -26,14 +26,15 @@ namespace OsgPilot.Docker
     /// </summary>
     internal sealed partial class DockerGateway : IDisposable
     {
-        /// <summary>Bound for ordinary requests; streaming calls (pull, logs) run until cancelled.</summary>
-        public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
+        /// <summary>The default bound of one ordinary request (-TimeoutSec); streaming calls (pull, logs) run until cancelled.</summary>
+        public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(EngineTimeouts.DefaultRequestSeconds);
 
         private readonly DockerClient _client;
 
-        public DockerGateway(DockerEndpoint endpoint)
+        public DockerGateway(DockerEndpoint endpoint, TimeSpan? requestTimeout = null)
         {
             Endpoint = endpoint;
+            RequestTimeout = requestTimeout ?? DefaultRequestTimeout;
             // Unversioned requests: the library's default API version, so new engines do not refuse us.
             _client = new DockerClientBuilder()
                 .WithEndpoint(endpoint.Uri)
@@ -42,6 +43,9 @@ namespace OsgPilot.Docker
         }
 
         public DockerEndpoint Endpoint { get; }
+
+        /// <summary>How long one ordinary request may take before the engine counts as not answering.</summary>
+        public TimeSpan RequestTimeout { get; }
 
         public void Dispose() => _client.Dispose();
 
@@ -221,8 +225,33 @@ namespace OsgPilot.Docker
 
         internal static OsgPilotException Unreachable(DockerEndpoint endpoint, Exception e) =>
             new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
-                $"Cannot connect to the Docker engine at '{endpoint}': {Innermost(e).Message.TrimEnd('.')}. Is dockerd running, and may this user use its socket? (-DockerHost or DOCKER_HOST choose the engine.)",
+                $"Cannot connect to the Docker engine at '{endpoint}': {Why(endpoint, e)}. (-DockerHost or DOCKER_HOST choose the engine.)",
                 endpoint.Display, e);
+
+        /// <summary>Why a connection failed, in the words of the fix; the library's own text only in brackets.</summary>
+        internal static string Why(DockerEndpoint endpoint, Exception e)
+        {
+            Exception inner = Innermost(e);
+            string raw = inner.Message.TrimEnd('.');
+            if (endpoint.Uri.Scheme == "unix")
+            {
+                string socket = endpoint.Uri.LocalPath;
+                if (!File.Exists(socket) && !Directory.Exists(socket)) return $"there is no socket at {socket}; is dockerd running, and is this its socket?";
+            }
+            switch ((inner as SocketException)?.SocketErrorCode)
+            {
+                case SocketError.ConnectionRefused: return $"nothing accepts connections there; is dockerd running? ({raw})";
+                case SocketError.AccessDenied: return $"this user may not use it; run as root or as a member of the docker group ({raw})";
+                case SocketError.HostNotFound:
+                case SocketError.NoData:
+                case SocketError.TryAgain: return $"the host name does not resolve ({raw})";
+                case SocketError.TimedOut: return $"the connection timed out; is the address reachable? ({raw})";
+                case SocketError.NetworkUnreachable:
+                case SocketError.HostUnreachable: return $"the address cannot be reached from here ({raw})";
+                case SocketError.AddressNotAvailable: return $"the endpoint is not available ({raw})";
+            }
+            return inner is UnauthorizedAccessException ? $"this user may not use it ({raw})" : $"the connection failed ({raw})";
+        }
 
         private static bool IsTransportFailure(Exception e) =>
             e is HttpRequestException || e is SocketException || e is IOException || e is TimeoutException ||

@@ -13,6 +13,8 @@ namespace OsgPilot.Errors
         public const string TokenPathIsDirectory = "TokenPathIsDirectory";
         public const string TokenFileUnreadable = "TokenFileUnreadable";
         public const string TokenEmpty = "TokenEmpty";
+        public const string TokenEnvironmentVariableNotSet = "TokenEnvironmentVariableNotSet";
+        public const string InvalidTokenEnvironmentVariable = "InvalidTokenEnvironmentVariable";
         public const string TokenNotJwt = "TokenNotJwt";
         public const string TokenExpired = "TokenExpired";
         public const string InvalidSquidLocation = "InvalidSquidLocation";

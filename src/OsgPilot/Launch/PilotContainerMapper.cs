@@ -69,7 +69,8 @@ namespace OsgPilot.Launch
             }
             // Never a bind: the start-up reads the token as uid 1000, and a site's root-only file would
             // make it exit. OsgPilot reads it as the caller and copies it in before every start it makes.
-            spec.TokenOrigin = config.TokenPath != null ? "file:" + config.TokenPath : "inline";
+            spec.TokenOrigin = config.TokenPath != null ? "file:" + config.TokenPath
+                : config.TokenEnvironmentVariable != null ? "env:" + config.TokenEnvironmentVariable : "inline";
             if (config.Gpu)
             {
                 spec.AllGpus = true;

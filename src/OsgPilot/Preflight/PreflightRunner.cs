@@ -96,7 +96,7 @@ namespace OsgPilot.Preflight
         {
             try
             {
-                string text = config.TokenPath != null ? TokenSource.ReadFile(config.TokenPath) : TokenSource.Read(config.Token);
+                string text = TokenSource.Of(config);
                 OsgPilotTokenInfo info = IdTokenParser.Parse(text, config.TokenPath);
                 TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
                 string[] warnings = TokenCheck.Warnings(info, DateTime.UtcNow).ToArray();

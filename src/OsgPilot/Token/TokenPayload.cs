@@ -29,7 +29,7 @@ namespace OsgPilot.Token
         public string Text { get; }
 
         public static TokenPayload Read(OsgPilotConfig config) =>
-            new TokenPayload(config.TokenPath != null ? TokenSource.ReadFile(config.TokenPath) : TokenSource.Read(config.Token));
+            new TokenPayload(TokenSource.Of(config));
 
         /// <summary>Archive entries to unpack at the container's root.</summary>
         public IEnumerable<TarEntry> Entries()

@@ -35,6 +35,28 @@ namespace OsgPilot.Token
             return RequireText(text.Trim(), path);
         }
 
+        /// <summary>The token of a config, from wherever the config says it comes.</summary>
+        public static string Of(Config.OsgPilotConfig config) =>
+            config.TokenPath != null ? ReadFile(config.TokenPath)
+            : config.TokenEnvironmentVariable != null ? ReadVariable(config.TokenEnvironmentVariable)
+            : Read(config.Token);
+
+        /// <summary>The token from an environment variable, read when it is needed (a scheduler may rotate it).</summary>
+        public static string ReadVariable(string name)
+        {
+            string text = Environment.GetEnvironmentVariable(name);
+            if (text == null)
+            {
+                throw new OsgPilotException(ErrorIds.TokenEnvironmentVariableNotSet, ErrorCategory.ObjectNotFound,
+                    $"The environment variable '{name}' that should hold the token is not set in this process.", name);
+            }
+            if (text.Trim().Length == 0)
+            {
+                throw new OsgPilotException(ErrorIds.TokenEmpty, ErrorCategory.InvalidData, $"The environment variable '{name}' is empty.", name);
+            }
+            return text.Trim();
+        }
+
         public static string Read(SecureString token)
         {
             if (token == null || token.Length == 0)
