@@ -12,6 +12,7 @@
       Demo       Build, then launch a stand-in pilot on the local engine (the test engine when no
                  other is reachable), show Get-OsgPilot and its log, and remove it
       Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
+                 and goals (-Quick: small sizes, as the tests run it)
       Package    Build, then write a .nupkg that Install-PSResource installs, to out/packages/
 .EXAMPLE
     ./build.ps1 -Task Test
@@ -22,7 +23,10 @@ param(
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Benchmark with small sizes and few repeats (what the tests run).
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -149,7 +153,7 @@ function Invoke-DemoTask {
 function Invoke-BenchmarkTask {
     Invoke-BuildTask
     Start-TestFixtures
-    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Quick:$Quick
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
 

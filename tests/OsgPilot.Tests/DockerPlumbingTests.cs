@@ -145,7 +145,8 @@ namespace OsgPilot.Tests
         {
             var sel = new PilotSelection(new[] { "osgpilot-*", "exact", "Missing" });
             Assert.True(sel.Matches("osgpilot-a"));
-            Assert.True(sel.Matches("EXACT"));
+            Assert.True(sel.Matches("exact"));
+            Assert.False(sel.Matches("EXACT"));   // Docker's names are case-sensitive
             Assert.False(sel.Matches("other"));
             Assert.Equal(new[] { "Missing" }, sel.UnmatchedLiterals(new[] { "exact" }));
             Assert.True(new PilotSelection(null).Matches("anything"));

@@ -191,6 +191,14 @@ Describe 'Stop-OsgPilot while it waits' -Skip:$NoEngine {
         $records[-1].StatusDescription | Should -Match '^\d+ s of at most 30 s'
     }
 
+    It '-Timeout 0 means no grace: the pilot is killed at once, not after the engine''s default' {
+        $cfg = New-TestConfig -Name "$Prefix-t0" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '30'; STANDIN_IDLE_SECONDS = '600' } }
+        $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        (Stop-OsgPilot -Name "$Prefix-t0" -Timeout 0 -PassThru).State | Should -Be 'exited'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+
     It 'Ctrl+C on a terminal ends the wait at once, says what happens to the pilot, and the engine still stops it' {
         $cfg = New-TestConfig -Name "$Prefix-ctrlc" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '8'; STANDIN_IDLE_SECONDS = '600' } }
         $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null

@@ -82,9 +82,34 @@ Describe 'Start-OsgPilot' -Skip:$NoEngine {
             $i = Invoke-DockerInspect $name
             ($i.Mounts | Where-Object Destination -EQ '/pilot').Source | Should -Be "$PilotDir/$name"
             $i.Config.Env | Should -Contain 'GLIDEIN_RANDOMIZE_NAME=true'
-            (stat -c '%u' "$PilotDir/$name") | Should -Be '1000'
+            (stat -c '%u %a' "$PilotDir/$name") | Should -Be '1000 755' -Because 'owned by the pilot user, so no world-writable mode is needed'
         }
         ($cfg | Start-OsgPilot -Count 3).Changed | Should -Not -Contain $true
+    }
+
+    It 'starting a stopped pilot whose directory went missing recreates it for uid 1000 (Docker would make it root-owned)' {
+        Stop-OsgPilot -Name "$Prefix-n-2" -Timeout 5
+        Remove-Item -Recurse -Force "$PilotDir/$Prefix-n-2"
+        $cfg = New-TestConfig -Name "$Prefix-n" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $PilotDir }
+        $p = $cfg | Start-OsgPilot -Count 3
+        ($p | Where-Object Name -EQ "$Prefix-n-2").Changed | Should -BeTrue
+        (stat -c '%u %a' "$PilotDir/$Prefix-n-2") | Should -Be '1000 755'
+        (Get-OsgPilot -Name "$Prefix-n-2").State | Should -Be 'running'
+    }
+
+    It 'a pilot directory that cannot be created is a clear error, and the other pilots still start' {
+        $dir = New-TestDirectory -ForPilot
+        Set-Content "$dir/$Prefix-blk-2" 'a file in the way'
+        $cfg = New-TestConfig -Name "$Prefix-blk" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $dir }
+        $p = $cfg | Start-OsgPilot -Count 3 -WatchSeconds 1 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $p.Name | Should -Be @("$Prefix-blk-1", "$Prefix-blk-3")
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'PilotStartFailed,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'WriteError'
+        $ev[0].Exception.Message | Should -Match "Cannot create the pilot directory '$([regex]::Escape("$dir/$Prefix-blk-2"))'"
+        Get-ContainerNames | Should -Not -Contain "$Prefix-blk-2"
+        Remove-OsgPilot -Name "$Prefix-blk-*" -Force
+        Remove-Item -Recurse -Force $dir
     }
 
     It 'copies an inline token into the container for the pilot user, with no TOKEN variable' {

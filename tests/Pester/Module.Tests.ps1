@@ -106,3 +106,17 @@ Describe 'Argument completion' {
         } finally { $listener.Stop() }
     }
 }
+
+Describe 'The benchmark' {
+    BeforeDiscovery { Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force; $script:NoEngine = -not (Test-EngineAvailable) }
+    It 'runs in its quick form and prints every measurement, so it cannot rot' -Skip:$NoEngine {
+        $pwsh = Get-PwshCommand
+        $out = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../Benchmarks/Invoke-Benchmarks.ps1') -ModulePath $env:OSGPILOT_MODULE -Image (Get-TestImage) -Quick 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        foreach ($line in 'Import-Module \(fresh pwsh', 'start 6 pilots ', 'list 60 pilots', 'peak working set growth', 'status of 10 running pilots', 'sync 10 pilots, nothing to do', 'probe 20 hanging squids') {
+            $out | Should -Match $line
+        }
+        $out | Should -Match 'ours/theirs\s+\d+\.\d\d'
+        $out | Should -Not -Match 'MISSED'
+    }
+}

@@ -6,7 +6,7 @@ using OsgPilot.Errors;
 
 namespace OsgPilot.Cmdlets
 {
-    /// <summary>Matches pilot names against -Name patterns (wildcards allowed), as Get-Process does.</summary>
+    /// <summary>Matches pilot names against -Name patterns (wildcards allowed). Case-sensitive, as Docker's names are: 'a' and 'A' are two pilots.</summary>
     internal sealed class PilotSelection
     {
         private readonly List<(string Text, WildcardPattern Pattern)> _patterns;
@@ -14,7 +14,7 @@ namespace OsgPilot.Cmdlets
         public PilotSelection(IEnumerable<string> names)
         {
             _patterns = (names ?? Enumerable.Empty<string>())
-                .Select(n => (n, WildcardPattern.Get(n, WildcardOptions.IgnoreCase)))
+                .Select(n => (n, WildcardPattern.Get(n, WildcardOptions.None)))
                 .ToList();
         }
 
@@ -29,7 +29,7 @@ namespace OsgPilot.Cmdlets
             return _patterns
                 .Where(p => !WildcardPattern.ContainsWildcardCharacters(p.Text) && !names.Any(n => p.Pattern.IsMatch(n)))
                 .Select(p => p.Text)
-                .Distinct(StringComparer.OrdinalIgnoreCase);
+                .Distinct(StringComparer.Ordinal);
         }
 
         public static OsgPilotException NotFound(string name, bool includedStopped, string engine) =>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
@@ -18,6 +19,7 @@ namespace OsgPilot.Cmdlets
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
+            var approved = new List<PilotContainer>();
             foreach (PilotContainer p in pilots)
             {
                 if (p.IsRunning && !Force.IsPresent)
@@ -26,17 +28,26 @@ namespace OsgPilot.Cmdlets
                         $"The pilot '{p.Name}' is running. Stop it first (Stop-OsgPilot) or use -Force.", p.Name));
                     continue;
                 }
-                if (!ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) continue;
+                if (ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) approved.Add(p);
+            }
+            // All at once: N running pilots take one stop grace period, not N.
+            OsgPilotException[] failures = await Task.WhenAll(approved.Select(async p =>
+            {
                 try
                 {
                     if (p.IsRunning) await docker.StopAsync(p.Id, PilotContainerMapper.StopTimeoutSeconds, CancelToken);
                     await docker.RemoveAsync(p.Id, false, CancelToken);
-                    WriteVerbose($"Removed pilot '{p.Name}'.");
+                    return null;
                 }
                 catch (OsgPilotException e) when (!IsFatal(e))
                 {
-                    WriteFailure(e);
+                    return e;
                 }
+            }));
+            for (int i = 0; i < approved.Count; i++)
+            {
+                if (failures[i] != null) WriteFailure(failures[i]);
+                else WriteVerbose($"Removed pilot '{approved[i].Name}'.");
             }
         }
     }

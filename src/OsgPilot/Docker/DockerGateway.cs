@@ -135,10 +135,29 @@ namespace OsgPilot.Docker
         public Task StartAsync(string id, CancellationToken ct) =>
             Call("start the container", t => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
 
-        public Task StopAsync(string id, int timeoutSeconds, CancellationToken ct) =>
-            Call("stop the container", t => _client.Containers.StopContainerAsync(id,
+        public Task StopAsync(string id, int timeoutSeconds, CancellationToken ct)
+        {
+            // The library leaves out t=0, and the engine then waits the container's own stop timeout
+            // (120 s for a pilot): "no grace" is a kill, as docker stop -t 0 amounts to.
+            if (timeoutSeconds == 0) return KillAsync(id, ct);
+            return Call("stop the container", t => _client.Containers.StopContainerAsync(id,
                 new ContainerStopParameters { WaitBeforeKillSeconds = (uint)timeoutSeconds }, t), ct,
                 TimeSpan.FromSeconds(timeoutSeconds) + RequestTimeout);
+        }
+
+        private Task KillAsync(string id, CancellationToken ct) =>
+            Call("kill the container", async t =>
+            {
+                try
+                {
+                    await _client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "SIGKILL" }, t).ConfigureAwait(false);
+                }
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Not running any more: what a stop wants.
+                }
+                return true;
+            }, ct);
 
         public Task RemoveAsync(string id, bool force, CancellationToken ct) =>
             Call("remove the container", async t =>

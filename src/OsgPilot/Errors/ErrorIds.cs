@@ -43,6 +43,7 @@ namespace OsgPilot.Errors
         public const string DockerApiError = "DockerApiError";
         public const string ImagePullFailed = "ImagePullFailed";
         public const string PilotDirectoryNotFound = "PilotDirectoryNotFound";
+        public const string PilotDirectoryNotCreated = "PilotDirectoryNotCreated";
         public const string CvmfsPathNotFound = "CvmfsPathNotFound";
         public const string PilotNameInUse = "PilotNameInUse";
         public const string PilotConfigMismatch = "PilotConfigMismatch";

@@ -5,16 +5,18 @@ namespace OsgPilot.Errors
 {
     /// <summary>
     /// A failure the user can act on. It carries a stable ErrorId and category so cmdlets can turn it
-    /// into an ErrorRecord without guessing; messages never contain the token.
+    /// into an ErrorRecord without guessing. Its message and target never contain a token: whatever
+    /// looks like one is redacted here, so a token passed where a path or name belongs (-TokenPath,
+    /// -Site, a config file) does not reach $Error or a transcript.
     /// </summary>
     public sealed class OsgPilotException : Exception
     {
         public OsgPilotException(string errorId, ErrorCategory category, string message, object target = null, Exception inner = null)
-            : base(message, inner)
+            : base(Token.TokenRedactor.Redact(message), inner)
         {
             ErrorId = errorId;
             Category = category;
-            Target = target;
+            Target = target is string text ? Token.TokenRedactor.Redact(text) : target;
         }
 
         public string ErrorId { get; }

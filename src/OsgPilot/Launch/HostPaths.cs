@@ -41,14 +41,22 @@ namespace OsgPilot.Launch
         public static bool EnsureForPilot(string path)
         {
             if (Directory.Exists(path)) return false;
-            Directory.CreateDirectory(path);
+            try
+            {
+                Directory.CreateDirectory(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OsgPilotException(ErrorIds.PilotDirectoryNotCreated, ErrorCategory.WriteError,
+                    $"Cannot create the pilot directory '{path}': {e.Message.TrimEnd('.')}.", path);
+            }
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
-                // Best effort: as non-root chown fails, and the 1777 mode still lets the pilot write.
                 try
                 {
-                    chown(path, PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid);
-                    chmod(path, Convert.ToUInt32("1777", 8));
+                    // Owned by the pilot user, 0755; only when that cannot be (not root) open it to all, sticky.
+                    bool owned = chown(path, PilotContainerMapper.PilotUid, PilotContainerMapper.PilotUid) == 0;
+                    chmod(path, Convert.ToUInt32(owned ? "755" : "1777", 8));
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
                 {

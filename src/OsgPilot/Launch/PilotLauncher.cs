@@ -30,9 +30,11 @@ namespace OsgPilot.Launch
             Dictionary<string, PilotContainer> byName = existing.ToDictionary(c => c.Name, StringComparer.Ordinal);
             List<LaunchStep> steps = specs.Select(spec => Plan(spec, byName.TryGetValue(spec.Name, out PilotContainer c) ? c : null, force, false)).ToList();
 
-            // A drained pilot keeps its configuration; only its /pilot says so. Ask only about those
-            // that would otherwise be left alone or started, all at once.
-            LaunchStep[] ours = steps.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.StartExisting).ToArray();
+            // A drained pilot keeps its configuration; only its /pilot says so. Ask the running ones
+            // that would otherwise be left alone, all at once. (Not the stopped ones: asking a stopped
+            // container makes the engine mount its binds, creating a missing pilot directory
+            // root-owned; their start takes any drain back anyway.)
+            LaunchStep[] ours = steps.Where(s => s.Action == LaunchAction.None).ToArray();
             bool[] drained = await Task.WhenAll(ours.Select(s => _docker.PathExistsAsync(s.Existing.Id, PilotDrain.StampPath, ct)));
             for (int i = 0; i < ours.Length; i++)
             {
@@ -92,12 +94,25 @@ namespace OsgPilot.Launch
             }
             if (step.Action == LaunchAction.StartExisting)
             {
-                // Every start OsgPilot makes copies the current token (a rotated file takes effect) and
-                // restores the restart policy a drain set aside.
+                // Every start OsgPilot makes copies the current token (a rotated file takes effect),
+                // restores the restart policy a drain set aside, and recreates a per-pilot directory
+                // that went missing (Docker would recreate it root-owned, and the pilot could not write).
+                if (localEngine && spec.HostPilotDirectory != null && spec.HostPilotDirectory != config.PilotDirectory)
+                {
+                    HostPaths.EnsureForPilot(spec.HostPilotDirectory);
+                }
                 await _docker.PutFilesAsync(step.Existing.Id, token.Entries(), ct);
                 await _docker.SetRestartPolicyAsync(step.Existing.Id, spec.RestartPolicy, ct);
                 await _docker.StartAsync(step.Existing.Id, ct);
-                if (step.Drained) await PilotDrain.CancelAsync(_docker, step.Existing, spec.RestartPolicy, ct);
+                // It may have been drained before it stopped: a start means "take jobs again".
+                try
+                {
+                    await PilotDrain.CancelAsync(_docker, step.Existing, spec.RestartPolicy, ct);
+                }
+                catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerApiError)
+                {
+                    // It already exited (the engine refuses the exec): the start-up watch says why.
+                }
                 return new StartedPilot { Spec = spec, Id = step.Existing.Id };
             }
             if (step.Action == LaunchAction.Recreate)

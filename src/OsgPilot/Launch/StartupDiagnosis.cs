@@ -13,9 +13,6 @@ namespace OsgPilot.Launch
     {
         public const int LinesShown = 12;
 
-        // A JWT: three base64url parts, the first two starting with "eyJ" ({"...). IDTOKENs are JWTs.
-        private static readonly Regex JwtShape = new Regex(@"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant);
-
         private static readonly (Regex Pattern, string Fix)[] KnownFailures =
         {
             (new Regex(@"Creating LOCAL_DIR under /pilot failed|mktemp.*(/pilot|Permission denied)", RegexOptions.IgnoreCase),
@@ -49,7 +46,7 @@ namespace OsgPilot.Launch
 
         public static string Redact(string line, string token)
         {
-            line = JwtShape.Replace(line, "<token>");
+            line = Token.TokenRedactor.Redact(line);
             if (!string.IsNullOrEmpty(token))
             {
                 line = line.Replace(token, "<token>");

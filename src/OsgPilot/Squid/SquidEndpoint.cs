@@ -83,8 +83,15 @@ namespace OsgPilot.Squid
             return new SquidEndpoint(host.ToLowerInvariant(), port);
         }
 
-        private static OsgPilotException Invalid(string location, string why) =>
-            new OsgPilotException(ErrorIds.InvalidSquidLocation, ErrorCategory.InvalidArgument,
-                $"The squid location '{location}' is not valid: {why}. Use http://host:port, host:port or host.", location);
+        private static OsgPilotException Invalid(string location, string why)
+        {
+            string shown = WithoutPassword(location);
+            return new OsgPilotException(ErrorIds.InvalidSquidLocation, ErrorCategory.InvalidArgument,
+                $"The squid location '{shown}' is not valid: {why}. Use http://host:port, host:port or host.", shown);
+        }
+
+        /// <summary>A location as it may be shown: a password in user information becomes ***.</summary>
+        internal static string WithoutPassword(string location) =>
+            location == null ? null : System.Text.RegularExpressions.Regex.Replace(location, @"^((?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/@:]*:)[^/@]*@", "$1***@");
     }
 }
