@@ -36,6 +36,11 @@ namespace OsgPilot.Cmdlets
                     throw new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound, $"The config file '{path}' does not exist.", path);
                 }
                 PilotConfigRequest request = ConfigFile.Deserialize(File.ReadAllText(path), path);
+                // A relative token path in a file means: relative to that file, wherever the importer runs.
+                if (request.TokenPath != null && !System.IO.Path.IsPathRooted(request.TokenPath))
+                {
+                    request.TokenPath = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path), request.TokenPath));
+                }
                 if (TokenPath != null || Token != null)
                 {
                     request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);

@@ -22,6 +22,8 @@ namespace OsgPilot.Cmdlets
         private const int StartProgressId = 100;
         /// <summary>Pilots started at once: the engine overlaps much of their work (measured: 8 and 16 both beat one by one well; 16 a little more), and the bound keeps a large -Count from flooding it.</summary>
         private const int ParallelStarts = 16;
+        /// <summary>How long a start waits for another run of the same config (which may be pulling the image).</summary>
+        private static readonly TimeSpan RunLockTimeout = TimeSpan.FromMinutes(10);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         public OsgPilotConfig Config { get; set; }
@@ -61,43 +63,54 @@ namespace OsgPilot.Cmdlets
                 DockerGateway docker = Gateway();
                 if (Preflight.IsPresent && !await PreflightPassesAsync(docker, config)) return;
 
-                var launcher = new PilotLauncher(docker);
-                IReadOnlyList<LaunchStep> plan = await launcher.PlanAsync(config, Count, Force.IsPresent, CancelToken);
-                foreach (LaunchStep refused in plan.Where(s => s.Action == LaunchAction.Refuse)) WriteFailure(refused.Error);
-
-                List<LaunchStep> approved = plan
-                    .Where(s => s.Action != LaunchAction.None && s.Action != LaunchAction.Refuse)
-                    .Where(s => ShouldProcess(Describe(s), $"Start OsgPilot pilot '{s.Spec.Name}'?", "Start-OsgPilot"))
-                    .ToList();
-                foreach (LaunchStep s in plan.Where(s => s.Action == LaunchAction.None))
+                // Runs of one config take turns (another process may be starting the same pilots); -WhatIf changes nothing and needs no turn.
+                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, RunLockTimeout, WriteVerbose, CancelToken))
                 {
-                    WriteVerbose($"Pilot '{s.Spec.Name}' already runs with this configuration; leaving it alone.");
-                }
-
-                var changed = new HashSet<string>(StringComparer.Ordinal);
-                var started = new List<StartedPilot>();
-                using (TokenPayload token = approved.Count > 0 || Wait.IsPresent ? TokenPayload.Read(config) : null)
-                {
-                    if (approved.Count > 0)
-                    {
-                        if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
-                        if (approved.Any(s => s.Action == LaunchAction.Create || s.Action == LaunchAction.Recreate)) await PullIfMissingAsync(launcher, config.Image);
-                        // Exit events count from the first start on (the engine's clock; the same as ours on a local engine).
-                        DateTime since = DateTime.UtcNow;
-                        started.AddRange(await ExecuteAllAsync(launcher, approved, config, token, docker.Endpoint.IsLocal, changed));
-                        await WatchStartupAsync(docker, launcher, started, since, token, changed);
-                    }
-                    var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
-                    if (Wait.IsPresent)
-                    {
-                        IEnumerable<StartedPilot> running = plan.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.Undrain)
-                            .Select(s => new StartedPilot { Spec = s.Spec, Id = s.Existing.Id })
-                            .Concat(started.Where(p => changed.Contains(p.Spec.Name)));
-                        await WaitForReadinessAsync(docker, launcher, running.ToList(), token, changed, addresses);
-                    }
-                    await ReportAsync(docker, plan, changed, addresses);
+                    await StartAsync(docker, config);
                 }
             });
+        }
+
+        private async Task StartAsync(DockerGateway docker, OsgPilotConfig config)
+        {
+            var launcher = new PilotLauncher(docker);
+            IReadOnlyList<LaunchStep> plan = await launcher.PlanAsync(config, Count, Force.IsPresent, CancelToken);
+            foreach (LaunchStep refused in plan.Where(s => s.Action == LaunchAction.Refuse)) WriteFailure(refused.Error);
+
+            List<LaunchStep> approved = plan
+                .Where(s => s.Action != LaunchAction.None && s.Action != LaunchAction.Refuse)
+                .Where(s => ShouldProcess(Describe(s), $"Start OsgPilot pilot '{s.Spec.Name}'?", "Start-OsgPilot"))
+                .ToList();
+            foreach (LaunchStep s in plan.Where(s => s.Action == LaunchAction.None))
+            {
+                WriteVerbose($"Pilot '{s.Spec.Name}' already runs with this configuration; leaving it alone.");
+            }
+
+            var changed = new HashSet<string>(StringComparer.Ordinal);
+            var started = new List<StartedPilot>();
+            // -WhatIf describes; it does not wait for anything either.
+            bool wait = Wait.IsPresent && !WhatIfRequested();
+            using (TokenPayload token = approved.Count > 0 || wait ? TokenPayload.Read(config) : null)
+            {
+                if (approved.Count > 0)
+                {
+                    if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
+                    if (approved.Any(s => s.Action == LaunchAction.Create || s.Action == LaunchAction.Recreate)) await PullIfMissingAsync(launcher, config.Image);
+                    // Exit events count from the first start on (the engine's clock; the same as ours on a local engine).
+                    DateTime since = DateTime.UtcNow;
+                    started.AddRange(await ExecuteAllAsync(launcher, approved, config, token, docker.Endpoint.IsLocal, changed));
+                    await WatchStartupAsync(docker, launcher, started, since, token, changed);
+                }
+                var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (wait)
+                {
+                    IEnumerable<StartedPilot> running = plan.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.Undrain)
+                        .Select(s => new StartedPilot { Spec = s.Spec, Id = s.Existing.Id })
+                        .Concat(started.Where(p => changed.Contains(p.Spec.Name)));
+                    await WaitForReadinessAsync(docker, launcher, running.ToList(), token, changed, addresses);
+                }
+                await ReportAsync(docker, plan, changed, wait ? addresses : null);
+            }
         }
 
         /// <summary>
@@ -209,6 +222,7 @@ namespace OsgPilot.Cmdlets
             }
         }
 
+        /// <summary>The pilots of the config, one list call; with the startd addresses when -Wait asked for them (else null).</summary>
         private async Task ReportAsync(DockerGateway docker, IReadOnlyList<LaunchStep> plan, HashSet<string> changed, Dictionary<string, string> addresses)
         {
             // One list call reports every pilot of this config that runs as asked, changed or not.
@@ -218,7 +232,7 @@ namespace OsgPilot.Cmdlets
             foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 Pilot pilot = PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name));
-                if (Wait.IsPresent)
+                if (addresses != null)
                 {
                     pilot.Ready = addresses.TryGetValue(c.Name, out string address);
                     pilot.StartdAddress = address;

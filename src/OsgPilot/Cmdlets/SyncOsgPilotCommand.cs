@@ -4,6 +4,7 @@ using System.Management.Automation;
 using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Launch;
 using OsgPilot.Sync;
 using OsgPilot.Threading;
 
@@ -69,7 +70,7 @@ namespace OsgPilot.Cmdlets
                 bool whatIf = WhatIfRequested();
                 // -WhatIf changes nothing, so it needs no lock and never waits for one; its "What if"
                 // lines are its whole output.
-                using (whatIf ? null : await SyncLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
+                using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
                 {
                     results = await new PilotSynchronizer(docker, this).RunAsync(config, options, CancelToken);
                 }

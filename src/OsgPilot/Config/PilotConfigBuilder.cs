@@ -47,16 +47,19 @@ namespace OsgPilot.Config
         /// <summary>Variables the current image does not read: setting them is almost always a copied mistake.</summary>
         internal static readonly string[] IgnoredVariables = { "GLIDEIN_Start", "ANNEX_NAME", "ALLOW_CPUJOB_ON_GPUSLOT", "CONTAINER_PILOT_USE_JOB_HOOK" };
 
-        private static readonly Regex SitePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex ResourcePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex ContainerNamePattern = new Regex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex ProjectPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex EnvNamePattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex RepositoryPattern = new Regex(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", RegexOptions.CultureInvariant);
+        private const int MaxStartExtraLength = 8192;
+
+        // \z, not $: $ also matches before a final newline, which would let "Name\n" through.
+        private static readonly Regex SitePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex ResourcePattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex ContainerNamePattern = new Regex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex ProjectPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex EnvNamePattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex RepositoryPattern = new Regex(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\z", RegexOptions.CultureInvariant);
         // Docker reference: [registry[:port]/]path[:tag][@digest], path components lower case. The first
         // component is a registry only with a dot, a port or as localhost, as Docker decides.
         private static readonly Regex ImagePattern = new Regex(
-            @"^(([A-Za-z0-9-]+\.[A-Za-z0-9.-]+|localhost)(:[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+            @"^(([A-Za-z0-9-]+\.[A-Za-z0-9.-]+|localhost)(:[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?\z",
             RegexOptions.CultureInvariant);
 
         internal const int MaxResourceNameLength = 63;
@@ -106,6 +109,11 @@ namespace OsgPilot.Config
             if (r.StartExtra != null && (r.StartExtra.Trim().Length == 0 || r.StartExtra.Any(char.IsControl)))
             {
                 throw Invalid(ErrorIds.InvalidStartExtra, "The START expression (-StartExtra) must be a non-empty ClassAd expression on one line.", r.StartExtra);
+            }
+            if (r.StartExtra != null && r.StartExtra.Length > MaxStartExtraLength)
+            {
+                // A huge value reaches the start-up as an environment variable and fails it with "argument list too long".
+                throw Invalid(ErrorIds.InvalidStartExtra, $"The START expression (-StartExtra) is {r.StartExtra.Length} characters long; at most {MaxStartExtraLength} are allowed.", null);
             }
             if (r.ProjectName != null && !ProjectPattern.IsMatch(r.ProjectName))
             {

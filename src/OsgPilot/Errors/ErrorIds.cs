@@ -13,6 +13,7 @@ namespace OsgPilot.Errors
         public const string TokenPathIsDirectory = "TokenPathIsDirectory";
         public const string TokenFileUnreadable = "TokenFileUnreadable";
         public const string TokenEmpty = "TokenEmpty";
+        public const string TokenFileTooLarge = "TokenFileTooLarge";
         public const string TokenEnvironmentVariableNotSet = "TokenEnvironmentVariableNotSet";
         public const string InvalidTokenEnvironmentVariable = "InvalidTokenEnvironmentVariable";
         public const string TokenNotJwt = "TokenNotJwt";

@@ -77,9 +77,10 @@ namespace OsgPilot.Sync
                 {
                     if (step.Changes && (step.Action == SyncAction.Created || step.Action == SyncAction.Replaced) && blocked != null)
                     {
-                        step.Action = SyncAction.Failed;
                         step.Changes = false;
-                        step.Reason = $"not {(step.Existing == null ? "created" : "replaced")}: {blocked}";
+                        Fail(step, new OsgPilotException(ErrorIds.SyncFailed, System.Management.Automation.ErrorCategory.ResourceUnavailable,
+                            $"not {(step.Existing == null ? "created" : "replaced")}: {blocked}", step.Name));
+                        continue;
                     }
                     if (step.Changes && !_host.ShouldProcess(step.Name, SyncPlanner.Describe(step)))
                     {

@@ -25,7 +25,7 @@ namespace OsgPilot.Token
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = ReadBounded(path);
             }
             catch (Exception e) when (e is UnauthorizedAccessException || e is IOException)
             {
@@ -55,6 +55,25 @@ namespace OsgPilot.Token
                 throw new OsgPilotException(ErrorIds.TokenEmpty, ErrorCategory.InvalidData, $"The environment variable '{name}' is empty.", name);
             }
             return text.Trim();
+        }
+
+        /// <summary>An IDTOKEN is about a kilobyte; more than this is the wrong file (or /dev/zero), and is not read whole.</summary>
+        public const int MaxTokenFileBytes = 64 * 1024;
+
+        private static string ReadBounded(string path)
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                var buffer = new byte[MaxTokenFileBytes + 1];
+                int total = 0, read;
+                while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
+                if (total > MaxTokenFileBytes)
+                {
+                    throw new OsgPilotException(ErrorIds.TokenFileTooLarge, ErrorCategory.InvalidData,
+                        $"The token file '{path}' holds more than {MaxTokenFileBytes / 1024} KiB; an OSG token is about 1 KiB. Is it the right file?", path);
+                }
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+            }
         }
 
         public static string Read(SecureString token)

@@ -8,20 +8,21 @@ using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Errors;
 
-namespace OsgPilot.Sync
+namespace OsgPilot.Launch
 {
     /// <summary>
-    /// One sync per engine and config at a time on this machine, so two schedulers firing together
-    /// (cron and a timer, or an overlapping run) cannot both create or drain. An exclusive open of a
-    /// lock file: the operating system releases it when the process ends, however it ends.
+    /// One Start-OsgPilot or Sync-OsgPilot per engine and config at a time on this machine, so two
+    /// runs firing together (two schedulers, a person and a timer) cannot both create, drain or
+    /// make directories. An exclusive open of a lock file: the operating system releases it when the
+    /// process ends, however it ends.
     /// </summary>
-    internal sealed class SyncLock : IDisposable
+    internal sealed class ConfigRunLock : IDisposable
     {
         private readonly FileStream _file;
 
-        private SyncLock(FileStream file) => _file = file;
+        private ConfigRunLock(FileStream file) => _file = file;
 
-        public static async Task<SyncLock> AcquireAsync(string engine, string configName, TimeSpan timeout, Action<string> waiting, CancellationToken ct)
+        public static async Task<ConfigRunLock> AcquireAsync(string engine, string configName, TimeSpan timeout, Action<string> waiting, CancellationToken ct)
         {
             string path = PathFor(engine, configName);
             DateTime deadline = DateTime.UtcNow + timeout;
@@ -30,18 +31,18 @@ namespace OsgPilot.Sync
             {
                 try
                 {
-                    return new SyncLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                    return new ConfigRunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
                 }
                 catch (IOException) when (DateTime.UtcNow < deadline)
                 {
-                    if (!told) waiting($"Another Sync-OsgPilot of '{configName}' on this engine is running; waiting up to {timeout.TotalSeconds:0} s.");
+                    if (!told) waiting($"Another Start-OsgPilot or Sync-OsgPilot of '{configName}' on this engine is running; waiting up to {timeout.TotalSeconds:0} s.");
                     told = true;
                     await Task.Delay(200, ct).ConfigureAwait(false);
                 }
                 catch (IOException)
                 {
                     throw new OsgPilotException(ErrorIds.SyncInProgress, ErrorCategory.ResourceBusy,
-                        $"Another Sync-OsgPilot of '{configName}' on {engine} still ran after {timeout.TotalSeconds:0} s (lock file {path}); nothing was changed.", configName);
+                        $"Another Start-OsgPilot or Sync-OsgPilot of '{configName}' on {engine} still ran after {timeout.TotalSeconds:0} s (lock file {path}); nothing was changed.", configName);
                 }
             }
         }
