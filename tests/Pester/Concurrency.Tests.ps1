@@ -10,7 +10,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Scope = New-TestScope cc
     $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenPath
-    $script:Pwsh = Get-PwshCommand
 }
 
 AfterAll {
@@ -24,12 +23,7 @@ Describe 'Start-OsgPilot from two processes at once' -Skip:$NoEngine {
         New-TestConfig -Name "$Prefix-s" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $dir } | Export-OsgPilotConfig -Path $config
         $cmd = "Import-Module '$env:OSGPILOT_MODULE'; `$p = Import-OsgPilotConfig '$config' | Start-OsgPilot -Count 3 -WatchSeconds 1; if (-not `$?) { exit 1 }; (`$p | Where-Object Changed).Count"
         foreach ($round in 1..10) {
-            $procs = 1..2 | ForEach-Object {
-                $psi = [Diagnostics.ProcessStartInfo]::new($Pwsh[0])
-                foreach ($a in @($Pwsh[1..9]) + @('-NoProfile', '-NonInteractive', '-Command', $cmd)) { if ($a) { $psi.ArgumentList.Add($a) } }
-                $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
-                [Diagnostics.Process]::Start($psi)
-            }
+            $procs = 1..2 | ForEach-Object { Start-PwshProcess $cmd }
             $results = foreach ($p in $procs) {
                 $out = $p.StandardOutput.ReadToEnd(); $err = $p.StandardError.ReadToEnd(); $p.WaitForExit()
                 [pscustomobject]@{ Exit = $p.ExitCode; Out = $out.Trim(); Err = $err }

@@ -124,12 +124,7 @@ Describe 'Sync-OsgPilot' -Skip:$NoEngine {
         $path = Join-Path $Work 'concurrent.json'
         New-TestConfig -Name "$Prefix-cc" -TokenPath $TokenPath -CvmfsPath $Cvmfs | Export-OsgPilotConfig -Path $path
         $cmd = "`$r = @(Import-OsgPilotConfig -Path '$path' | Sync-OsgPilot -Count 3 -WatchSeconds 1); `$r | ConvertTo-Json -Depth 3 -Compress; exit [int](`$r.Action -contains 'Failed')"
-        $jobs = 1..2 | ForEach-Object {
-            $psi = [Diagnostics.ProcessStartInfo]::new($Pwsh[0])
-            foreach ($a in @($Pwsh[1..9]) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; $cmd")) { if ($a) { $psi.ArgumentList.Add($a) } }
-            $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
-            [Diagnostics.Process]::Start($psi)
-        }
+        $jobs = 1..2 | ForEach-Object { Start-PwshProcess "Import-Module '$env:OSGPILOT_MODULE'; $cmd" }
         $outs = foreach ($p in $jobs) { $o = $p.StandardOutput.ReadToEnd(); $p.WaitForExit(); [pscustomobject]@{ Exit = $p.ExitCode; Out = $o } }
         $outs.Exit | Should -Be @(0, 0) -Because ($outs.Out -join "`n")
         $created = @($outs.Out | ForEach-Object { ($_ | ConvertFrom-Json) } | Where-Object Action -EQ 'Created')

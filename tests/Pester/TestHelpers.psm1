@@ -12,6 +12,17 @@ function Get-PwshCommand {
 }
 
 
+function Start-PwshProcess {
+    <# Starts a fresh pwsh -NoProfile -NonInteractive running $Command, output redirected; returns the Process, so several can run at once. #>
+    param([Parameter(Mandatory)] [string] $Command)
+    $pwsh = Get-PwshCommand
+    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    [Diagnostics.Process]::Start($psi)
+}
+
 function ConvertTo-Base64Url([string] $Text) {
     [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
 }
