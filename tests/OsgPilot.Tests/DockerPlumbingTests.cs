@@ -54,7 +54,7 @@ namespace OsgPilot.Tests
         public void Tar_holds_one_file_with_owner_and_mode()
         {
             byte[] content = Encoding.UTF8.GetBytes("hello\n");
-            byte[] tar = TarWriter.SingleFile("flock.opensciencegrid.org", content, 1000, 1000, Convert.ToInt32("600", 8));
+            byte[] tar = TarWriter.Write(new[] { new TarEntry("flock.opensciencegrid.org", content, 1000, 1000, Convert.ToInt32("600", 8)) });
             Assert.Equal(0, tar.Length % 512);
             Assert.Equal("flock.opensciencegrid.org", Encoding.ASCII.GetString(tar, 0, 25));
             Assert.Equal("0000600", Encoding.ASCII.GetString(tar, 100, 7));
@@ -132,7 +132,7 @@ namespace OsgPilot.Tests
         public void The_tar_reader_keeps_only_the_tail_of_a_large_file()
         {
             byte[] content = System.Text.Encoding.ASCII.GetBytes(new string('x', 5000) + "last line\n");
-            using (var ms = new System.IO.MemoryStream(TarWriter.SingleFile("startup.log", content, 0, 0, 420)))
+            using (var ms = new System.IO.MemoryStream(TarWriter.Write(new[] { new TarEntry("startup.log", content, 0, 0, 420) })))
             {
                 byte[] tail = TarReader.FirstFileTailAsync(ms, 100, default).GetAwaiter().GetResult();
                 Assert.Equal(100, tail.Length);

@@ -28,9 +28,6 @@ namespace OsgPilot.Docker
     /// <summary>A minimal ustar writer for directories and regular files: what docker cp sends to the engine.</summary>
     internal static class TarWriter
     {
-        public static byte[] SingleFile(string name, byte[] content, int uid, int gid, int mode) =>
-            Write(new[] { new TarEntry(name, content, uid, gid, mode) });
-
         public static byte[] Write(IEnumerable<TarEntry> entries)
         {
             using (var ms = new MemoryStream())

@@ -49,9 +49,9 @@ namespace OsgPilot.Launch
             line = Token.TokenRedactor.Redact(line);
             if (!string.IsNullOrEmpty(token))
             {
-                line = line.Replace(token, "<token>");
+                line = line.Replace(token, Token.TokenRedactor.Placeholder);
                 // Each part alone is as telling as the whole.
-                foreach (string part in token.Split('.').Where(p => p.Length >= 8)) line = line.Replace(part, "<token>");
+                foreach (string part in token.Split('.').Where(p => p.Length >= 8)) line = line.Replace(part, Token.TokenRedactor.Placeholder);
             }
             return line;
         }
