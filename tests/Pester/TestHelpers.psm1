@@ -123,4 +123,30 @@ function New-TestConfig {
     New-OsgPilotConfig @p
 }
 
+function Start-FaultProxy {
+    <# A fault-injecting proxy (tests/fixtures/faultproxy.py) in front of the test engine; returns its DockerHost, log and process. Each -Fault is 'REGEX=ACTION[@N]'. #>
+    param([string[]] $Fault = @())
+    $dir = New-TestDirectory
+    $socket = Join-Path $dir 'engine.sock'
+    $log = Join-Path $dir 'requests.log'
+    $upstream = $env:DOCKER_HOST -replace '^unix://', ''
+    $psi = [Diagnostics.ProcessStartInfo]::new('python3')
+    foreach ($a in @((Join-Path $PSScriptRoot '../fixtures/faultproxy.py'), $socket, $upstream, $log) + @($Fault | ForEach-Object { '--fault'; $_ })) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $proc = [Diagnostics.Process]::Start($psi)
+    if ($proc.StandardOutput.ReadLine() -ne 'ready') { throw "the fault proxy did not start: exit $($proc.ExitCode)" }
+    [pscustomobject]@{ DockerHost = "unix://$socket"; Log = $log; Process = $proc; Directory = $dir }
+}
+
+function Get-FaultLog($Proxy) {
+    <# The request lines the proxy saw, and 'FAULT ...' lines where a fault fired. #>
+    @(if (Test-Path $Proxy.Log) { Get-Content $Proxy.Log })
+}
+
+function Stop-FaultProxy($Proxy) {
+    if (-not $Proxy) { return }
+    if (-not $Proxy.Process.HasExited) { $Proxy.Process.Kill(); $Proxy.Process.WaitForExit() }
+    Remove-Item -Recurse -Force $Proxy.Directory -ErrorAction Ignore
+}
+
 Export-ModuleMember -Function *

@@ -7,7 +7,7 @@ using OsgPilot.Errors;
 
 namespace OsgPilot.Cmdlets
 {
-    /// <summary>Writes a config to a JSON file (never the token), atomically.</summary>
+    /// <summary>Writes a config to a JSON file (never the token), atomically (see <see cref="ConfigFileWriter"/>).</summary>
     [Cmdlet(VerbsData.Export, "OsgPilotConfig", SupportsShouldProcess = true)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportOsgPilotConfigCommand : OsgPilotCmdlet
@@ -64,20 +64,14 @@ namespace OsgPilot.Cmdlets
             }
             if (!ShouldProcess(path, "Export OsgPilot config")) return;
 
-            // Write beside the target, then move: an interrupted export never leaves a truncated file.
-            string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
             try
             {
-                File.WriteAllText(temp, ConfigFile.Serialize(Config), new UTF8Encoding(false));
-                if (File.Exists(path)) File.Replace(temp, path, null);
-                else File.Move(temp, path);
+                ConfigFileWriter.Write(path, ConfigFile.Serialize(Config), Force.IsPresent);
                 _written = true;
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (OsgPilotException e)
             {
-                if (File.Exists(temp)) File.Delete(temp);
-                // The message names our temporary file; the user knows only the path they gave.
-                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileWriteFailed, ErrorCategory.WriteError, $"Cannot write '{path}': {e.Message.Replace(temp, path)}", path));
+                WriteFailure(e);
                 return;
             }
             if (PassThru.IsPresent) WriteObject(new FileInfo(path));

@@ -31,16 +31,7 @@ namespace OsgPilot.Cmdlets
             string path = GetUnresolvedProviderPathFromPSPath(Path);
             try
             {
-                if (!File.Exists(path))
-                {
-                    throw new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound, $"The config file '{path}' does not exist.", path);
-                }
-                PilotConfigRequest request = ConfigFile.Deserialize(File.ReadAllText(path), path);
-                // A relative token path in a file means: relative to that file, wherever the importer runs.
-                if (request.TokenPath != null && !System.IO.Path.IsPathRooted(request.TokenPath))
-                {
-                    request.TokenPath = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path), request.TokenPath));
-                }
+                PilotConfigRequest request = ConfigFile.Load(path);
                 if (TokenPath != null || Token != null)
                 {
                     request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);
@@ -59,10 +50,6 @@ namespace OsgPilot.Cmdlets
             catch (OsgPilotException e)
             {
                 WriteFailure(e);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                WriteFailure(new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ReadError, $"Cannot read the config file '{path}': {e.Message}", path));
             }
         }
     }

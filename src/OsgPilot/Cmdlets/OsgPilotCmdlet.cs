@@ -17,7 +17,12 @@ namespace OsgPilot.Cmdlets
 
         protected CancellationToken CancelToken => _stopping.Token;
 
-        protected override void StopProcessing() => _stopping.Cancel();
+        protected override void StopProcessing()
+        {
+            // The pipeline is stopping, so WriteWarning is no longer allowed; the host still shows a line.
+            if (InterruptedMessage != null) TellHost(InterruptedMessage);
+            _stopping.Cancel();
+        }
 
         /// <summary>
         /// Runs <paramref name="work"/> to completion on this thread. An OsgPilotException becomes an
@@ -32,12 +37,28 @@ namespace OsgPilot.Cmdlets
             }
             catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
             {
-                // Ctrl+C: PowerShell is already stopping the pipeline.
+                // Ctrl+C: PowerShell is already stopping the pipeline; StopProcessing said what happens to the work.
             }
             catch (OsgPilotException e)
             {
                 if (IsFatal(e)) ThrowTerminatingError(e.ToErrorRecord());
                 WriteError(e.ToErrorRecord());
+            }
+        }
+
+        /// <summary>What a cmdlet interrupted by Ctrl+C tells the user about the work it has begun (null: nothing to say).</summary>
+        protected virtual string InterruptedMessage => null;
+
+        /// <summary>A warning line through the host, for when the pipeline is stopping and WriteWarning is no longer allowed.</summary>
+        protected void TellHost(string message)
+        {
+            try
+            {
+                Host.UI.WriteWarningLine(message);
+            }
+            catch (Exception e) when (e is PSInvalidOperationException || e is InvalidOperationException || e is NotImplementedException)
+            {
+                // A host without a UI: nothing more can be said.
             }
         }
 

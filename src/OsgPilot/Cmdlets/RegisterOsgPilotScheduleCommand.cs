@@ -95,15 +95,7 @@ namespace OsgPilot.Cmdlets
         }
 
         /// <summary>The config must load now, or every scheduled run would fail.</summary>
-        private static OsgPilotConfig CheckConfig(string path)
-        {
-            if (!File.Exists(path))
-            {
-                throw new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound,
-                    $"The config file '{path}' does not exist. Save one with Export-OsgPilotConfig first.", path);
-            }
-            return PilotConfigBuilder.Build(ConfigFile.Deserialize(File.ReadAllText(path), path)).Config;
-        }
+        private static OsgPilotConfig CheckConfig(string path) => PilotConfigBuilder.Build(ConfigFile.Load(path)).Config;
 
         private void WriteUnits(SyncSchedule schedule, OsgPilotSchedule result)
         {

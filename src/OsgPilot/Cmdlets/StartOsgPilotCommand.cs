@@ -74,7 +74,17 @@ namespace OsgPilot.Cmdlets
         private async Task StartAsync(DockerGateway docker, OsgPilotConfig config)
         {
             var launcher = new PilotLauncher(docker);
-            IReadOnlyList<LaunchStep> plan = await launcher.PlanAsync(config, Count, Force.IsPresent, CancelToken);
+            IReadOnlyList<LaunchStep> plan;
+            try
+            {
+                plan = await launcher.PlanAsync(config, Count, Force.IsPresent, CancelToken);
+            }
+            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerEngineUnreachable && WhatIfRequested())
+            {
+                // -WhatIf still describes: what a start would do where none of these pilots exist yet.
+                WriteWarning($"{e.Message} -WhatIf shows what a start would do on an engine that has none of these pilots.");
+                plan = PilotLauncher.PlanForEmptyEngine(config, Count);
+            }
             foreach (LaunchStep refused in plan.Where(s => s.Action == LaunchAction.Refuse)) WriteFailure(refused.Error);
 
             List<LaunchStep> approved = plan
@@ -100,6 +110,7 @@ namespace OsgPilot.Cmdlets
                     DateTime since = DateTime.UtcNow;
                     started.AddRange(await ExecuteAllAsync(launcher, approved, config, token, docker.Endpoint.IsLocal, changed));
                     await WatchStartupAsync(docker, launcher, started, since, token, changed);
+                    await launcher.FinishAsync(started, CancelToken);
                 }
                 var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
                 if (wait)
@@ -269,13 +280,18 @@ namespace OsgPilot.Cmdlets
             return false;
         }
 
+        protected override string InterruptedMessage =>
+            "Start-OsgPilot was interrupted (Ctrl+C). It takes back what it had begun before it returns: a container it was creating is removed again, " +
+            "a pilot it was replacing is restored; pilots that had already started keep running. Get-OsgPilot shows what runs.";
+
         private static string Describe(LaunchStep s)
         {
             switch (s.Action)
             {
                 case LaunchAction.StartExisting: return $"Start the stopped pilot '{s.Spec.Name}' with a fresh copy of the token (docker cp {DockerRunLine.TokenPlaceholder} {s.Spec.Name}:{PilotContainerMapper.TokenDirectoryInContainer} && docker start {s.Spec.Name})" + (s.Drained ? ", and take back its drain" : "");
                 case LaunchAction.Undrain: return $"Take back the drain of pilot '{s.Spec.Name}': remove {PilotDrain.StampPath} and restore its restart policy";
-                case LaunchAction.Recreate: return $"Replace pilot '{s.Spec.Name}', whose configuration differs: docker rm -f {s.Spec.Name} && {DockerRunLine.Render(s.Spec)}";
+                case LaunchAction.Recreate: return $"Replace pilot '{s.Spec.Name}', whose configuration differs (the replacement is built before the pilot is stopped, and the pilot is restored if it does not start): {DockerRunLine.Render(s.Spec)}";
+                case LaunchAction.Replace: return $"Replace the container '{s.Spec.Name}', which was never started (a start that did not finish left it): docker rm -f {s.Spec.Name} && {DockerRunLine.Render(s.Spec)}";
                 default: return DockerRunLine.Render(s.Spec);
             }
         }

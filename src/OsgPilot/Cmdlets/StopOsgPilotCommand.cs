@@ -87,17 +87,10 @@ namespace OsgPilot.Cmdlets
             string[] pending = _inFlight;
             if (pending.Length > 0)
             {
-                // The pipeline is stopping, so WriteWarning is no longer allowed; the host still shows a line.
-                try
-                {
-                    Host.UI.WriteWarningLine($"Stop-OsgPilot was interrupted. The engine was already asked to stop {string.Join(", ", pending)} " +
-                        $"and goes on doing so (SIGKILL after {Timeout} s at the latest); check with Get-OsgPilot -All.");
-                }
-                catch (System.Exception e) when (e is PSInvalidOperationException || e is System.InvalidOperationException || e is System.NotImplementedException)
-                {
-                }
+                TellHost($"Stop-OsgPilot was interrupted. The engine was already asked to stop {string.Join(", ", pending)} " +
+                    $"and goes on doing so (SIGKILL after {Timeout} s at the latest); check with Get-OsgPilot -All.");
             }
             base.StopProcessing();
         }
-}
+    }
 }

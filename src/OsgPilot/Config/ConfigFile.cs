@@ -60,6 +60,59 @@ namespace OsgPilot.Config
             }
         }
 
+        /// <summary>A config is well under a kilobyte; a file larger than this is the wrong file, and is not read.</summary>
+        public const int MaxFileBytes = 1024 * 1024;
+
+        /// <summary>
+        /// Reads the config file at <paramref name="path"/> into a request: bounded in size, with a
+        /// relative TokenPath taken relative to the file (wherever the reader runs).
+        /// </summary>
+        public static PilotConfigRequest Load(string path)
+        {
+            if (Directory.Exists(path))
+            {
+                throw new OsgPilotException(ErrorIds.ConfigPathIsDirectory, ErrorCategory.InvalidArgument,
+                    $"The config path '{path}' is a directory; give the config file itself (one Export-OsgPilotConfig wrote).", path);
+            }
+            if (!File.Exists(path))
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound,
+                    $"The config file '{path}' does not exist. Save one with Export-OsgPilotConfig first.", path);
+            }
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileTooLarge, ErrorCategory.InvalidData,
+                    $"The config file '{path}' is {length / (1024 * 1024)} MiB; a config is under a kilobyte, so it is not read. Is it the right file?", path);
+            }
+            if (length == 0)
+            {
+                // Not opened: a FIFO would block the open.
+                throw new OsgPilotException(ErrorIds.ConfigFileInvalidJson, ErrorCategory.ParserError,
+                    $"The config file '{path}' is empty, or is not a regular file.", path);
+            }
+            string json;
+            try
+            {
+                json = File.ReadAllText(path);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileUnreadable, ErrorCategory.PermissionDenied,
+                    $"The config file '{path}' exists, but this user may not read it; run as its owner (or root), or make it readable for this account.", path);
+            }
+            catch (IOException e)
+            {
+                throw new OsgPilotException(ErrorIds.ConfigFileUnreadable, ErrorCategory.ReadError, $"Cannot read the config file '{path}': {e.Message}", path);
+            }
+            PilotConfigRequest request = Deserialize(json, path);
+            if (request.TokenPath != null && !Path.IsPathRooted(request.TokenPath))
+            {
+                request.TokenPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path), request.TokenPath));
+            }
+            return request;
+        }
+
         /// <summary>Reads a config file into a request; value rules are left to <see cref="PilotConfigBuilder"/>.</summary>
         public static PilotConfigRequest Deserialize(string json, string path)
         {
@@ -92,6 +145,7 @@ namespace OsgPilot.Config
                     "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
                     "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "Gpu",
                 };
+                RequireUniqueNames(root, path, "");
                 foreach (JsonProperty p in root.EnumerateObject())
                 {
                     if (p.Name == "Token" || p.Name == "TOKEN")
@@ -188,6 +242,17 @@ namespace OsgPilot.Config
                 env[p.Name] = p.Value.GetString();
             }
             return env;
+        }
+
+        /// <summary>JSON lets a name appear twice and keeps the last; in a config that hides a mistake, so it is refused.</summary>
+        private static void RequireUniqueNames(JsonElement obj, string path, string where)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in obj.EnumerateObject())
+            {
+                if (!seen.Add(p.Name)) throw Bad(path, $"'{where}{p.Name}' appears more than once, so which value is meant is not clear");
+                if (p.Value.ValueKind == JsonValueKind.Object) RequireUniqueNames(p.Value, path, where + p.Name + ".");
+            }
         }
 
         private static OsgPilotException Bad(string path, string why) =>

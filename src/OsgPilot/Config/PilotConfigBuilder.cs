@@ -104,6 +104,7 @@ namespace OsgPilot.Config
             if (r.PilotDirectory != null)
             {
                 r.PilotDirectory = RequireAbsolutePath(r.PilotDirectory, ErrorIds.InvalidPilotDirectory, "pilot directory");
+                RequireOwnDirectory(r.PilotDirectory, r.PilotDirectory);
             }
 
             if (r.StartExtra != null && (r.StartExtra.Trim().Length == 0 || r.StartExtra.Any(char.IsControl)))
@@ -272,7 +273,22 @@ namespace OsgPilot.Config
             {
                 throw Invalid(errorId, $"The {what} '{path}' must be an absolute path on the Docker host (for example /var/lib/osg-pilot) without ':' or ','.", path);
             }
+            if (p.Split('/').Any(segment => segment == "." || segment == ".."))
+            {
+                throw Invalid(errorId, $"The {what} '{path}' must not contain '.' or '..' parts; give the directory's own path.", path);
+            }
             return p.Length > 1 ? p.TrimEnd('/') : p;
+        }
+
+        /// <summary>Refuses a pilot directory that is (or, through links, <paramref name="resolved"/> is) a system directory.</summary>
+        internal static void RequireOwnDirectory(string given, string resolved)
+        {
+            string system = SystemDirectories.Containing(resolved);
+            if (system == null) return;
+            string through = resolved == given ? "" : $" (through a symbolic link, it is {resolved})";
+            throw Invalid(ErrorIds.InvalidPilotDirectory,
+                $"The pilot directory '{given}'{through} is the system directory {system} or lies in it; the pilot would get write access there. " +
+                "Give the pilot a directory of its own, for example /var/lib/osg-pilot.", given);
         }
 
         private static void RequireRange(int? value, string parameter, int min, int max, string errorId)

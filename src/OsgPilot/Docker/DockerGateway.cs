@@ -128,9 +128,14 @@ namespace OsgPilot.Docker
                     $"The image '{image}' could not be pulled: the engine reported no error but does not have it.", image);
         }
 
-        public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct) =>
-            Call("create the container " + spec.Name, async t =>
-                (await _client.Containers.CreateContainerAsync(CreateParametersFactory.Create(spec), t).ConfigureAwait(false)).ID, ct);
+        /// <summary>Creates the container of <paramref name="spec"/>, named <paramref name="name"/> (default: the spec's name).</summary>
+        public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct, string name = null) =>
+            Call("create the container " + (name ?? spec.Name), async t =>
+            {
+                CreateContainerParameters parameters = CreateParametersFactory.Create(spec);
+                parameters.Name = name ?? spec.Name;
+                return (await _client.Containers.CreateContainerAsync(parameters, t).ConfigureAwait(false)).ID;
+            }, ct);
 
         public Task StartAsync(string id, CancellationToken ct) =>
             Call("start the container", t => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
@@ -158,6 +163,10 @@ namespace OsgPilot.Docker
                 }
                 return true;
             }, ct);
+
+        /// <summary>Renames a container (an -Force replacement takes its pilot's name only once it is built).</summary>
+        public Task RenameAsync(string id, string newName, CancellationToken ct) =>
+            Call($"rename the container to {newName}", t => _client.Containers.RenameContainerAsync(id, new ContainerRenameParameters { NewName = newName }, t), ct);
 
         public Task RemoveAsync(string id, bool force, CancellationToken ct) =>
             Call("remove the container", async t =>
@@ -237,7 +246,7 @@ namespace OsgPilot.Docker
                 }
                 catch (Exception e) when (IsTransportFailure(e))
                 {
-                    throw Unreachable(Endpoint, e);
+                    throw IsConnectFailure(Endpoint, e) ? Unreachable(Endpoint, e) : ConnectionLost(what, e);
                 }
             }
         }
@@ -246,6 +255,40 @@ namespace OsgPilot.Docker
             new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
                 $"Cannot connect to the Docker engine at '{endpoint}': {Why(endpoint, e)}. (-DockerHost or DOCKER_HOST choose the engine.)",
                 endpoint.Display, e);
+
+        /// <summary>
+        /// The engine accepted the request and the connection ended before its whole answer came: the
+        /// engine may have carried it out. Not fatal by itself; the next request tells whether the
+        /// engine is gone.
+        /// </summary>
+        private OsgPilotException ConnectionLost(string what, Exception e) =>
+            new OsgPilotException(ErrorIds.DockerConnectionLost, ErrorCategory.ConnectionError,
+                $"The connection to the Docker engine at '{Endpoint}' ended before it answered the request to {what}; the engine may have carried it out " +
+                $"(is dockerd restarting?) [{Innermost(e).Message.TrimEnd('.')}].", Endpoint.Display, e);
+
+        /// <summary>True when no connection was made at all (as opposed to one that broke mid-request).</summary>
+        private static bool IsConnectFailure(DockerEndpoint endpoint, Exception e)
+        {
+            Exception inner = Innermost(e);
+            if (endpoint.Uri.Scheme == "unix" && !File.Exists(endpoint.Uri.LocalPath) && !Directory.Exists(endpoint.Uri.LocalPath)) return true;
+            if (inner is UnauthorizedAccessException) return true;
+            switch ((inner as SocketException)?.SocketErrorCode)
+            {
+                case SocketError.ConnectionRefused:
+                case SocketError.AccessDenied:
+                case SocketError.HostNotFound:
+                case SocketError.NoData:
+                case SocketError.TryAgain:
+                case SocketError.TimedOut:
+                case SocketError.NetworkUnreachable:
+                case SocketError.HostUnreachable:
+                case SocketError.AddressNotAvailable:
+                case SocketError.AddressFamilyNotSupported:
+                    return true;
+                default:
+                    return false;
+            }
+        }
 
         /// <summary>Why a connection failed, in the words of the fix; the library's own text only in brackets.</summary>
         internal static string Why(DockerEndpoint endpoint, Exception e)

@@ -32,6 +32,9 @@ namespace OsgPilot.Errors
         public const string InvalidStartExtra = "InvalidStartExtra";
         public const string InvalidProjectName = "InvalidProjectName";
         public const string ConfigFileNotFound = "ConfigFileNotFound";
+        public const string ConfigPathIsDirectory = "ConfigPathIsDirectory";
+        public const string ConfigFileUnreadable = "ConfigFileUnreadable";
+        public const string ConfigFileTooLarge = "ConfigFileTooLarge";
         public const string ConfigFileInvalidJson = "ConfigFileInvalidJson";
         public const string ConfigFileUnsupported = "ConfigFileUnsupported";
         public const string ConfigFileExists = "ConfigFileExists";
@@ -41,6 +44,7 @@ namespace OsgPilot.Errors
         // Docker engine
         public const string InvalidDockerHost = "InvalidDockerHost";
         public const string DockerEngineUnreachable = "DockerEngineUnreachable";
+        public const string DockerConnectionLost = "DockerConnectionLost";
         public const string DockerApiError = "DockerApiError";
         public const string ImagePullFailed = "ImagePullFailed";
         public const string PilotDirectoryNotFound = "PilotDirectoryNotFound";

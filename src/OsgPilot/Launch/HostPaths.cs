@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using OsgPilot.Config;
 using OsgPilot.Errors;
+using OsgPilot.Posix;
 
 namespace OsgPilot.Launch
 {
@@ -25,7 +26,12 @@ namespace OsgPilot.Launch
                 throw new OsgPilotException(ErrorIds.CvmfsPathNotFound, ErrorCategory.ObjectNotFound,
                     $"The CVMFS path '{config.CvmfsPath}' does not exist on the Docker host; mount CVMFS there, or use -CvmfsMode CvmfsExec.", config.CvmfsPath);
             }
-            if (config.PilotDirectory != null) RequireExists(config.PilotDirectory);
+            if (config.PilotDirectory != null)
+            {
+                RequireExists(config.PilotDirectory);
+                // The name was checked when the config was built; a symbolic link can still lead into /etc.
+                PilotConfigBuilder.RequireOwnDirectory(config.PilotDirectory, RealPath.Of(config.PilotDirectory));
+            }
         }
 
         private static void RequireExists(string path)

@@ -12,8 +12,10 @@ namespace OsgPilot.Launch
         StartExisting,
         /// <summary>Running with this config but drained: take the drain back.</summary>
         Undrain,
-        /// <summary>Exists with another config and -Force was given: replace it.</summary>
+        /// <summary>Exists with another config and -Force was given: replace it (the replacement is built first).</summary>
         Recreate,
+        /// <summary>Exists but was never started (a start that did not finish left it): remove it and create afresh.</summary>
+        Replace,
         /// <summary>Cannot proceed; see <see cref="LaunchStep.Error"/>.</summary>
         Refuse,
     }
@@ -38,5 +40,11 @@ namespace OsgPilot.Launch
         public bool CreatedContainer { get; set; }
         /// <summary>The per-pilot host directory is new in this run.</summary>
         public bool CreatedDirectory { get; set; }
+        /// <summary>The name a create request was sent for; when its answer was lost, cleanup finds the container by it.</summary>
+        public string CreateRequestedAs { get; set; }
+        /// <summary>The pilot an -Force replacement took the place of, kept (stopped, renamed) until the replacement holds.</summary>
+        public PilotContainer Previous { get; set; }
+        /// <summary><see cref="Previous"/> was renamed out of the way.</summary>
+        public bool PreviousRenamed { get; set; }
     }
 }

@@ -24,7 +24,7 @@ namespace OsgPilot.Preflight
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return null;
             try
             {
-                var psi = new ProcessStartInfo("stat", "-L -c \"%u %g %a\" -- \"" + path.Replace("\"", "\\\"") + "\"")
+                var psi = new ProcessStartInfo("stat", "-L -c \"%u %g %a\" -- " + ProcessArgument.Quote(path))
                 {
                     RedirectStandardOutput = true,
                     RedirectStandardError = true,

@@ -19,7 +19,7 @@ namespace OsgPilot.Preflight
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !IsRoot()) return null;
             string template = Path.Combine(directory, "osgvo-pilot-preflight-XXXXXX");
             string[] args = { "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "mktemp", "-d", template };
-            var psi = new ProcessStartInfo("setpriv", string.Join(" ", Array.ConvertAll(args, Quote)))
+            var psi = new ProcessStartInfo("setpriv", string.Join(" ", Array.ConvertAll(args, ProcessArgument.Quote)))
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -50,7 +50,6 @@ namespace OsgPilot.Preflight
         }
 
         // .NET's own argument parsing on Unix: double quotes, backslash escapes.
-        private static string Quote(string a) => "\"" + a.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
         [DllImport("libc", EntryPoint = "geteuid")]
         private static extern uint GetEuid();

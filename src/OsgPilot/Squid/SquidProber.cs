@@ -49,6 +49,12 @@ namespace OsgPilot.Squid
                 {
                     result.Diagnosis = TimedOut(checks, total.Elapsed);
                 }
+                catch (SocketException e)
+                {
+                    // The squid went away between the steps (reset, refused on the second connection): a result, never a raw exception.
+                    checks.Add(new OsgSquidCheck("Request", false, total.Elapsed, $"Connection failed: {e.SocketErrorCode}."));
+                    result.Diagnosis = $"{squid.Host} port {squid.Port} accepted the first connection, then failed ({e.SocketErrorCode}); squid may be overloaded or restarting.";
+                }
             }
             result.Checks = checks.AsReadOnly();
             result.Passed = checks.Where(c => c.Name != "Cache").All(c => c.Passed) && checks.Any(c => c.Name == "Request");
@@ -172,14 +178,16 @@ namespace OsgPilot.Squid
                     ct.ThrowIfCancellationRequested();
                     return socket;
                 }
+                catch (Exception e) when (ct.IsCancellationRequested && (e is SocketException || e is ObjectDisposedException))
+                {
+                    // The deadline closed the socket under a connect that never completed (a full accept queue, a dropped SYN).
+                    socket.Dispose();
+                    throw new OperationCanceledException(ct);
+                }
                 catch (SocketException e)
                 {
                     socket.Dispose();
                     last = e;
-                }
-                catch (ObjectDisposedException)
-                {
-                    throw new OperationCanceledException(ct);
                 }
             }
             throw last ?? new SocketException((int)SocketError.HostNotFound);

@@ -63,7 +63,8 @@ namespace OsgPilot.Sync
                 results.Add(imageRow);
 
                 ContainerSpec[] desired = Enumerable.Range(0, o.Count).Select(i => PilotContainerMapper.Map(config, i, o.Count, ModuleVersion.Value)).ToArray();
-                List<PilotContainer> pilots = (await _docker.ListPilotsAsync(true, ct)).Where(p => SyncPlanner.IsInstanceOf(p.Name, config.Name)).ToList();
+                IReadOnlyList<PilotContainer> all = await _launcher.RepairLeftoversAsync(await _docker.ListPilotsAsync(true, ct), desired.Select(d => d.Name), ct);
+                List<PilotContainer> pilots = all.Where(p => SyncPlanner.IsInstanceOf(p.Name, config.Name)).ToList();
                 // The drain question costs a request per pilot: ask it only of the outdated ones.
                 PilotContainer[] asked = SyncPlanner.NeedingDrainState(desired, pilots, config.Name, image?.Id).ToArray();
                 bool[] stamped = await Task.WhenAll(asked.Select(p => _docker.PathExistsAsync(p.Id, PilotDrain.StampPath, ct)));
@@ -106,6 +107,7 @@ namespace OsgPilot.Sync
                     await _launcher.UndoAsync(f.Pilot);
                     Fail(started.First(s => s.Pilot == f.Pilot).Step, StartupWatch.ToError(f, o.Watch));
                 }
+                await _launcher.FinishAsync(started.Select(s => s.Pilot), ct);
 
                 Dictionary<string, PilotContainer> now = started.Count == 0 ? pilots.ToDictionary(p => p.Name, StringComparer.Ordinal)
                     : (await _docker.ListPilotsAsync(true, ct)).Where(p => SyncPlanner.IsInstanceOf(p.Name, config.Name)).ToDictionary(p => p.Name, StringComparer.Ordinal);

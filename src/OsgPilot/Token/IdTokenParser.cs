@@ -41,8 +41,8 @@ namespace OsgPilot.Token
             return new OsgPilotTokenInfo(
                 GetString(payload, "sub"),
                 GetString(payload, "iss"),
-                GetTime(payload, "iat"),
-                GetTime(payload, "exp"),
+                GetTime(payload, "iat", path, where),
+                GetTime(payload, "exp", path, where),
                 Array.AsReadOnly(scopes),
                 GetString(header, "kid"),
                 path);
@@ -71,13 +71,21 @@ namespace OsgPilot.Token
         private static string GetString(JsonElement obj, string name) =>
             obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-        private static DateTime? GetTime(JsonElement obj, string name)
+        /// <summary>The latest time .NET can hold, in seconds since 1970 (9999-12-31).</summary>
+        private const double MaxUnixSeconds = 253402300799;
+
+        /// <summary>
+        /// A NumericDate claim (seconds since 1970, a fraction allowed). Absent means "not stated"; one
+        /// that is present but not such a number is a defect, never read as "never expires".
+        /// </summary>
+        private static DateTime? GetTime(JsonElement obj, string name, string path, string where)
         {
-            if (obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long seconds))
+            if (!obj.TryGetProperty(name, out JsonElement v)) return null;
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0 && seconds <= MaxUnixSeconds)
             {
-                return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+                return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds)).UtcDateTime;
             }
-            return null;
+            throw NotJwt(path, $"{where} is not a usable IDTOKEN: its '{name}' claim is not a time (seconds since 1970, up to the year 9999).");
         }
 
         private static OsgPilotException NotJwt(string path, string message) =>

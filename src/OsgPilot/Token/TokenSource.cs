@@ -22,6 +22,15 @@ namespace OsgPilot.Token
                 throw new OsgPilotException(ErrorIds.TokenFileNotFound, ErrorCategory.ObjectNotFound,
                     $"The token file '{path}' does not exist.", path);
             }
+            // Sized before it is opened: a FIFO would block the open, and a device (or /dev/zero) never ends.
+            long length = new FileInfo(path).Length;
+            if (length == 0)
+            {
+                throw new OsgPilotException(ErrorIds.TokenEmpty, ErrorCategory.InvalidData,
+                    $"The token file '{path}' is empty, or is not a regular file (a FIFO, device or process substitution is not read: " +
+                    "it may block or never end; pass such a token with -TokenEnvironmentVariable or -Token instead).", path);
+            }
+            if (length > MaxTokenFileBytes) throw TooLarge(path);
             string text;
             try
             {
@@ -67,14 +76,14 @@ namespace OsgPilot.Token
                 var buffer = new byte[MaxTokenFileBytes + 1];
                 int total = 0, read;
                 while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
-                if (total > MaxTokenFileBytes)
-                {
-                    throw new OsgPilotException(ErrorIds.TokenFileTooLarge, ErrorCategory.InvalidData,
-                        $"The token file '{path}' holds more than {MaxTokenFileBytes / 1024} KiB; an OSG token is about 1 KiB. Is it the right file?", path);
-                }
+                if (total > MaxTokenFileBytes) throw TooLarge(path);
                 return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
             }
         }
+
+        private static OsgPilotException TooLarge(string path) =>
+            new OsgPilotException(ErrorIds.TokenFileTooLarge, ErrorCategory.InvalidData,
+                $"The token file '{path}' holds more than {MaxTokenFileBytes / 1024} KiB; an OSG token is about 1 KiB. Is it the right file?", path);
 
         public static string Read(SecureString token)
         {
