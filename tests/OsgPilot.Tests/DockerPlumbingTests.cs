@@ -88,6 +88,16 @@ namespace OsgPilot.Tests
             if (expected == LaunchAction.Refuse) Assert.Equal(ErrorIds.PilotConfigMismatch, step.Error.ErrorId);
         }
 
+        [Theory]
+        [InlineData("h", false)]
+        [InlineData("other", false)]
+        [InlineData("other", true)]
+        public void A_container_that_was_never_started_is_replaced_not_started(string hash, bool force)
+        {
+            // A start that did not finish left it, perhaps without its token or directory.
+            Assert.Equal(LaunchAction.Replace, PilotLauncher.Plan(Spec("h"), Existing("created", hash), force, false).Action);
+        }
+
         [Fact]
         public void A_foreign_container_is_never_replaced_even_with_force()
         {
@@ -107,7 +117,7 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
-        public void A_token_archive_creates_the_directory_the_image_lacks()
+        public async System.Threading.Tasks.Task A_token_archive_creates_the_directory_the_image_lacks()
         {
             byte[] tar = TarWriter.Write(new[]
             {
@@ -123,18 +133,18 @@ namespace OsgPilot.Tests
             using (var ms = new System.IO.MemoryStream(tar))
             {
                 // The reader skips the directory and returns the file, as docker cp's answer is read.
-                byte[] file = TarReader.FirstFileTailAsync(ms, 1024, default).GetAwaiter().GetResult();
+                byte[] file = await TarReader.FirstFileTailAsync(ms, 1024, default);
                 Assert.Equal("abc\n", System.Text.Encoding.ASCII.GetString(file));
             }
         }
 
         [Fact]
-        public void The_tar_reader_keeps_only_the_tail_of_a_large_file()
+        public async System.Threading.Tasks.Task The_tar_reader_keeps_only_the_tail_of_a_large_file()
         {
             byte[] content = System.Text.Encoding.ASCII.GetBytes(new string('x', 5000) + "last line\n");
             using (var ms = new System.IO.MemoryStream(TarWriter.Write(new[] { new TarEntry("startup.log", content, 0, 0, 420) })))
             {
-                byte[] tail = TarReader.FirstFileTailAsync(ms, 100, default).GetAwaiter().GetResult();
+                byte[] tail = await TarReader.FirstFileTailAsync(ms, 100, default);
                 Assert.Equal(100, tail.Length);
                 Assert.EndsWith("last line\n", System.Text.Encoding.ASCII.GetString(tail));
             }

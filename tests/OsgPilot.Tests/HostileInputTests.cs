@@ -28,9 +28,9 @@ namespace OsgPilot.Tests
         }
 
         [Theory]
-        [InlineData("/dev/zero")]
-        [InlineData("big")]
-        public void A_token_file_that_is_far_too_large_is_refused_without_reading_it_whole(string which)
+        [InlineData("/dev/zero", ErrorIds.TokenEmpty)]
+        [InlineData("big", ErrorIds.TokenFileTooLarge)]
+        public void A_token_file_that_is_far_too_large_or_endless_is_refused_without_reading_it_whole(string which, string errorId)
         {
             string path = which;
             if (which == "big")
@@ -40,7 +40,7 @@ namespace OsgPilot.Tests
             }
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var e = Assert.Throws<OsgPilotException>(() => PilotConfigBuilder.Build(new PilotConfigRequest { Site = "S", ResourceName = "R", TokenPath = path }));
-            Assert.Equal(ErrorIds.TokenFileTooLarge, e.ErrorId);
+            Assert.Equal(errorId, e.ErrorId);
             Assert.True(watch.Elapsed.TotalSeconds < 2);
             if (which == "big") System.IO.File.Delete(path);
         }
@@ -53,6 +53,86 @@ namespace OsgPilot.Tests
             var e = Assert.Throws<OsgPilotException>(() => PilotConfigBuilder.Build(r));
             Assert.Equal(ErrorIds.InvalidStartExtra, e.ErrorId);
             Assert.True(e.Message.Length < 300);
+        }
+
+        [Theory]
+        [InlineData("1e300")]
+        [InlineData("\"2030-01-01\"")]
+        [InlineData("253402300800")]
+        [InlineData("-1")]
+        [InlineData("null")]
+        public void An_expiry_that_is_not_a_time_is_a_defect_not_never(string exp)
+        {
+            string payload = "{\"sub\":\"s\",\"iss\":\"i\",\"exp\":" + exp + "}";
+            string jwt = TestTokens.B64("{\"alg\":\"ES256\"}") + "." + TestTokens.B64(payload) + ".c2ln";
+            var e = Assert.Throws<OsgPilotException>(() => OsgPilot.Token.IdTokenParser.Parse(jwt, "/t"));
+            Assert.Equal(ErrorIds.TokenNotJwt, e.ErrorId);
+            Assert.Contains("'exp' claim is not a time", e.Message);
+        }
+
+        [Fact]
+        public void A_fractional_expiry_is_a_time()
+        {
+            string jwt = TestTokens.B64("{\"alg\":\"ES256\"}") + "." + TestTokens.B64("{\"exp\":1893456000.5}") + ".c2ln";
+            Assert.Equal(new System.DateTime(2030, 1, 1, 0, 0, 0, System.DateTimeKind.Utc), OsgPilot.Token.IdTokenParser.Parse(jwt, null).Expires);
+        }
+
+        [Theory]
+        [InlineData("{\"Site\":\"a\",\"Site\":\"b\"}", "'Site' appears more than once")]
+        [InlineData("{\"Environment\":{\"A\":\"1\",\"A\":\"2\"}}", "'Environment.A' appears more than once")]
+        public void A_config_file_that_names_a_setting_twice_is_refused(string json, string message)
+        {
+            var e = Assert.Throws<OsgPilotException>(() => ConfigFile.Deserialize(json, "/c.json"));
+            Assert.Equal(ErrorIds.ConfigFileInvalidValue, e.ErrorId);
+            Assert.Contains(message, e.Message);
+        }
+
+        [Fact]
+        public void A_huge_config_file_is_refused_before_it_is_read()
+        {
+            string path = System.IO.Path.GetTempFileName();
+            using (var f = System.IO.File.OpenWrite(path)) f.SetLength(300L * 1024 * 1024);
+            var e = Assert.Throws<OsgPilotException>(() => ConfigFile.Load(path));
+            Assert.Equal(ErrorIds.ConfigFileTooLarge, e.ErrorId);
+            System.IO.File.Delete(path);
+        }
+
+        [Theory]
+        [InlineData("/etc", "/etc")]
+        [InlineData("/etc/osg-pilot", "/etc")]
+        [InlineData("/", "/")]
+        [InlineData("/var", "/var")]
+        [InlineData("/var/lib/docker/volumes/x", "/var/lib/docker")]
+        [InlineData("/usr/", "/usr")]
+        [InlineData("/var/lib/osg-pilot", null)]
+        [InlineData("/home/osg/pilot", null)]
+        [InlineData("/etcetera", null)]
+        [InlineData("/scratch", null)]
+        public void System_directories_are_never_pilot_directories(string path, string system)
+        {
+            Assert.Equal(system, SystemDirectories.Containing(path));
+        }
+
+        [Theory]
+        [InlineData("/var/lib/../../etc")]
+        [InlineData("/var/./lib")]
+        public void A_pilot_directory_with_dot_parts_is_refused(string path)
+        {
+            PilotConfigRequest r = Request();
+            r.PilotDirectory = path;
+            Assert.Equal(ErrorIds.InvalidPilotDirectory, Assert.Throws<OsgPilotException>(() => PilotConfigBuilder.Build(r)).ErrorId);
+        }
+
+        [Theory]
+        [InlineData("plain", "\"plain\"")]
+        [InlineData("ends\\", "\"ends\\\\\"")]
+        [InlineData("a\\b", "\"a\\b\"")]
+        [InlineData("q\"uote", "\"q\\\"uote\"")]
+        [InlineData("b\\\"q", "\"b\\\\\\\"q\"")]
+        [InlineData("with space", "\"with space\"")]
+        public void Process_arguments_reach_the_program_exactly(string arg, string quoted)
+        {
+            Assert.Equal(quoted, OsgPilot.Preflight.ProcessArgument.Quote(arg));
         }
     }
 }
