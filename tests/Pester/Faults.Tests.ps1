@@ -307,7 +307,8 @@ Describe 'Case 8: Remove-OsgPilot -Force of several running pilots' -Skip:$NoEng
     AfterEach { Remove-TestPilots "$Prefix-c8" }
 
     It 'stops them all at once: one stop grace period, not one each' {
-        New-FaultConfig c8 -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '4'; STANDIN_IDLE_SECONDS = '600' } } | Start-OsgPilot -Count 3 -WatchSeconds 0 | Out-Null
+        # -Wait: past the start-up, whose shell (PID 1, as in the real image) ignores SIGTERM.
+        New-FaultConfig c8 -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '4'; STANDIN_IDLE_SECONDS = '600' } } | Start-OsgPilot -Count 3 -Wait -WaitTimeoutSec 60 | Out-Null
         $watch = [Diagnostics.Stopwatch]::StartNew()
         Remove-OsgPilot -Name "$Prefix-c8-*" -Force
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 8 -Because 'three stops of 4 s each one after another would take 12 s'
