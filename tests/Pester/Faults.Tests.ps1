@@ -372,7 +372,9 @@ Describe 'Case 10: token files that are not files of a token' {
         $path = & $Make
         # In a process of its own: before the fix a FIFO blocked forever.
         $p = Start-PwshProcess "Import-Module '$env:OSGPILOT_MODULE'; try { Get-OsgPilotToken '$path' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; exit 3 }"
-        $p.WaitForExit(20000) | Should -BeTrue -Because 'reading the token must not hang'
+        $ended = $p.WaitForExit(20000)
+        if (-not $ended) { $p.Kill() }
+        $ended | Should -BeTrue -Because 'reading the token must not hang'
         $p.StandardOutput.ReadToEnd().Trim() | Should -Be "$ErrorId,OsgPilot.Cmdlets.GetOsgPilotTokenCommand"
         $p.ExitCode | Should -Be 3
     }
