@@ -203,7 +203,7 @@ Describe 'Stop-OsgPilot while it waits' -Skip:$NoEngine {
         $cfg = New-TestConfig -Name "$Prefix-ctrlc" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '8'; STANDIN_IDLE_SECONDS = '600' } }
         $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null
         $argv = @($Pwsh) + @('-NoProfile', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; Stop-OsgPilot -Name '$Prefix-ctrlc' -Timeout 60; 'finished'")
-        $r = python3 (Join-Path $PSScriptRoot '../fixtures/ctrl-c.py') 3 @argv | ConvertFrom-Json
+        $r = python3 (Join-Path $PSScriptRoot '../fixtures/ctrl-c.py') 'after:Stopping 1 OsgPilot' @argv | ConvertFrom-Json
         $r.seconds_after_ctrl_c | Should -BeLessThan 5
         $r.output | Should -Match 'Stop-OsgPilot was interrupted'
         $r.output | Should -Match "$Prefix-ctrlc"

@@ -30,13 +30,13 @@ BeforeAll {
         docker exec --user osg $Name sh -c 'd=$(mktemp -d /pilot/probe-XXXXXX) && rmdir "$d" && test -s /etc/condor/tokens-orig.d/*' | Out-Null
         $LASTEXITCODE | Should -Be 0 -Because "$Name has its token and uid 1000 can write its /pilot"
     }
-    function Invoke-OnTerminal([double] $Delay, [string] $Command, [hashtable] $Environment = @{}) {
-        # Runs pwsh on a pseudo-terminal and types ^C after $Delay seconds.
+    function Invoke-OnTerminal([string] $When, [string] $Command, [hashtable] $Environment = @{}) {
+        # Runs pwsh on a pseudo-terminal and types ^C when $When says (seconds, or after:TEXT).
         $saved = @{}
         foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
         try {
             $argv = @($Pwsh) + @('-NoProfile', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; $Command; 'finished'")
-            python3 $CtrlC $Delay @argv | ConvertFrom-Json
+            python3 $CtrlC $When @argv | ConvertFrom-Json
         } finally {
             foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
         }
@@ -91,7 +91,8 @@ Describe 'Case 1: the engine drops the connection after a create request' -Skip:
         $cfgPath = Join-Path $Work 'c1c.json'
         New-FaultConfig c1c $dir | Export-OsgPilotConfig -Path $cfgPath
         $script:Proxy = Start-FaultProxy -Fault "POST /containers/create\?name=$Prefix-c1c-2 =stall"
-        $r = Invoke-OnTerminal 5 "Import-OsgPilotConfig '$cfgPath' | Start-OsgPilot -Count 3 -WatchSeconds 0" @{ DOCKER_HOST = $Proxy.DockerHost }
+        # ^C once the engine has made the container and the proxy holds back its answer.
+        $r = Invoke-OnTerminal "after-file:$($Proxy.Log):FAULT stall" "Import-OsgPilotConfig '$cfgPath' | Start-OsgPilot -Count 3 -WatchSeconds 0" @{ DOCKER_HOST = $Proxy.DockerHost }
         Get-FaultLog $Proxy | Should -Contain "FAULT stall POST /containers/create?name=$Prefix-c1c-2 HTTP/1.1"
         $r.ended | Should -BeTrue
         $r.seconds_after_ctrl_c | Should -BeLessThan 10
@@ -295,7 +296,7 @@ Describe 'Case 7: every wait is bounded' -Skip:$NoEngine {
         $script:Proxy = Start-FaultProxy -Fault 'POST /containers/create=hang'
         $cfgPath = Join-Path $Work 'c7c.json'
         New-FaultConfig c7c | Export-OsgPilotConfig -Path $cfgPath
-        $r = Invoke-OnTerminal 4 "Import-OsgPilotConfig '$cfgPath' | Start-OsgPilot -TimeoutSec 600" @{ DOCKER_HOST = $Proxy.DockerHost }
+        $r = Invoke-OnTerminal "after:Create pilot '$Prefix-c7c'" "Import-OsgPilotConfig '$cfgPath' | Start-OsgPilot -TimeoutSec 600 -Verbose" @{ DOCKER_HOST = $Proxy.DockerHost }
         Get-FaultLog $Proxy | Should -Contain "FAULT hang POST /containers/create?name=$Prefix-c7c HTTP/1.1"
         $r.seconds_after_ctrl_c | Should -BeLessThan 5 -Because $r.output
         $r.output | Should -Match 'Start-OsgPilot was interrupted'

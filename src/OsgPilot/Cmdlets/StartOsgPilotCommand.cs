@@ -142,19 +142,27 @@ namespace OsgPilot.Cmdlets
                 }
                 // Progress as pilots finish; a failure of one does not stop the others.
                 var pending = new HashSet<Task>(tasks);
-                while (pending.Count > 0)
+                try
                 {
+                    while (pending.Count > 0)
+                    {
+                        if (steps.Count > 1)
+                        {
+                            int done = steps.Count - pending.Count;
+                            WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", $"{done} of {steps.Count} started")
+                            { PercentComplete = done * 100 / steps.Count });
+                        }
+                        pending.Remove(await Task.WhenAny(pending));
+                    }
                     if (steps.Count > 1)
                     {
-                        int done = steps.Count - pending.Count;
-                        WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", $"{done} of {steps.Count} started")
-                        { PercentComplete = done * 100 / steps.Count });
+                        WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", "Done") { RecordType = ProgressRecordType.Completed });
                     }
-                    pending.Remove(await Task.WhenAny(pending));
                 }
-                if (steps.Count > 1)
+                finally
                 {
-                    WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", "Done") { RecordType = ProgressRecordType.Completed });
+                    // Ctrl+C makes every write throw; each step still finishes taking back its own work before this returns.
+                    await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
                 }
             }
             var started = new List<StartedPilot>();
