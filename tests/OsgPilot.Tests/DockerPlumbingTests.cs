@@ -16,30 +16,6 @@ namespace OsgPilot.Tests
     public sealed class DockerPlumbingTests
     {
         [Theory]
-        [InlineData("unix:///run/x.sock", null, false, "unix:///run/x.sock")]
-        [InlineData(null, "tcp://127.0.0.1:2375", false, "tcp://127.0.0.1:2375")]
-        [InlineData(null, null, false, DockerEndpoint.UnixDefault)]
-        [InlineData(null, "", true, DockerEndpoint.WindowsDefault)]
-        [InlineData("unix:///a.sock", "unix:///b.sock", false, "unix:///a.sock")]
-        public void Endpoint_resolves_like_the_docker_CLI(string given, string env, bool windows, string expected) =>
-            Assert.Equal(expected, DockerEndpoint.Resolve(given, env, windows).Display);
-
-        [Theory]
-        [InlineData("ftp://host:21")]
-        [InlineData("unix://")]
-        [InlineData("tcp://host")]
-        [InlineData("not a uri")]
-        public void Bad_endpoints_are_refused(string host) =>
-            Assert.Equal(ErrorIds.InvalidDockerHost, Assert.Throws<OsgPilotException>(() => DockerEndpoint.Resolve(host, null, false)).ErrorId);
-
-        [Theory]
-        [InlineData("unix:///var/run/docker.sock", true)]
-        [InlineData("tcp://127.0.0.1:2375", true)]
-        [InlineData("tcp://docker.example.edu:2376", false)]
-        public void Local_engines_are_recognised(string host, bool local) =>
-            Assert.Equal(local, DockerEndpoint.Resolve(host, null, false).IsLocal);
-
-        [Theory]
         [InlineData("hub.opensciencegrid.org/osg-htc/ospool-ep:25-release", "hub.opensciencegrid.org/osg-htc/ospool-ep", "25-release")]
         [InlineData("localhost:5000/pilot", "localhost:5000/pilot", "latest")]
         [InlineData("localhost:5000/pilot:1", "localhost:5000/pilot", "1")]

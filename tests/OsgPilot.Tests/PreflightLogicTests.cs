@@ -90,7 +90,7 @@ namespace OsgPilot.Tests
         [Fact]
         public void A_result_passes_only_without_errors()
         {
-            var warnOnly = new OsgPilotPreflightResult("p", new[] { new OsgPilotPreflightCheck("Image", false, CheckSeverity.Warning, "old") }, true);
+            var warnOnly = new OsgPilotPreflightResult("p", new[] { new OsgPilotPreflightCheck("Image", false, CheckSeverity.Warning, "old") }, true, "unix:///run/x.sock", null);
             Assert.True(warnOnly.Passed);
             Assert.Equal("[warn] Image: old", warnOnly.Checks.Single().ToString());
         }

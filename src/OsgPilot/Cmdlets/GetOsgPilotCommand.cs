@@ -13,6 +13,7 @@ namespace OsgPilot.Cmdlets
     public sealed class GetOsgPilotCommand : DockerCmdlet
     {
         private readonly List<string> _names = new List<string>();
+        private readonly Dictionary<string, EngineTarget> _targets = new Dictionary<string, EngineTarget>(System.StringComparer.Ordinal);
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
@@ -31,25 +32,25 @@ namespace OsgPilot.Cmdlets
         protected override void ProcessRecord()
         {
             if (Name != null) _names.AddRange(Name);
+            // Engines may come down the pipeline too (a CSV of hosts): every one named is listed.
+            foreach (EngineTarget t in Targets()) _targets[t.Key] = t;
         }
 
         protected override void EndProcessing()
         {
-            Run(async () =>
+            var selection = new PilotSelection(_names);
+            var unmatched = new UnmatchedNames();
+            RunOnEngines(_targets.Count > 0 ? _targets.Values.ToList() : Targets(), async (target, docker) =>
             {
-                DockerGateway docker = Gateway();
                 IReadOnlyList<PilotContainer> pilots = await docker.ListPilotsAsync(All.IsPresent, CancelToken);
-                var selection = new PilotSelection(_names);
                 List<(PilotContainer Container, Pilot Pilot)> chosen = pilots.Where(p => selection.Matches(p.Name))
                     .OrderBy(p => p.Name, System.StringComparer.Ordinal)
                     .Select(c => (c, PilotFactory.From(c, docker.Endpoint))).ToList();
                 if (Detailed.IsPresent) await new PilotStatusReader(docker).FillAsync(chosen, CancelToken);
                 foreach ((PilotContainer _, Pilot pilot) in chosen) WriteObject(pilot);
-                foreach (string missing in selection.UnmatchedLiterals(pilots.Select(p => p.Name)))
-                {
-                    WriteFailure(PilotSelection.NotFound(missing, All.IsPresent, docker.Endpoint.Display));
-                }
+                unmatched.Add(docker.Endpoint.ToString(), selection.UnmatchedLiterals(new string[0]), selection.UnmatchedLiterals(pilots.Select(p => p.Name)));
             });
+            foreach (string missing in unmatched.Missing) WriteFailure(PilotSelection.NotFound(missing, All.IsPresent, unmatched.Engines));
         }
     }
 }

@@ -15,14 +15,16 @@ namespace OsgPilot.Cmdlets
     {
         internal static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
 
+        /// <summary>The first of the values typed so far for a parameter (one string or several).</summary>
+        private static string First(object typed) => typed is string one ? one : (typed as object[])?.OfType<string>().FirstOrDefault();
+
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
             try
             {
-                string host = fakeBoundParameters?["DockerHost"] as string;
-                using (var docker = new DockerGateway(DockerEndpoint.Resolve(host)))
+                using (var docker = new DockerGateway(EndpointResolver.Current.Resolve(First(fakeBoundParameters?["DockerHost"]), First(fakeBoundParameters?["Context"]))))
                 using (var cts = new CancellationTokenSource(Budget))
                 {
                     var list = docker.ListPilotsAsync(true, cts.Token, Budget);

@@ -13,7 +13,8 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     public abstract class PilotTargetCmdlet : DockerCmdlet
     {
-        private readonly Dictionary<string, List<string>> _namesByHost = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, (EngineTarget Target, List<string> Names)> _namesByEngine =
+            new Dictionary<string, (EngineTarget, List<string>)>(StringComparer.Ordinal);
 
         /// <summary>Pilot names; wildcards allowed; pilot objects bind by property name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -24,9 +25,11 @@ namespace OsgPilot.Cmdlets
 
         protected override void ProcessRecord()
         {
-            string host = DockerHost ?? string.Empty;
-            if (!_namesByHost.TryGetValue(host, out List<string> list)) _namesByHost[host] = list = new List<string>();
-            list.AddRange(Name ?? Enumerable.Empty<string>());
+            foreach (EngineTarget target in Targets())
+            {
+                if (!_namesByEngine.TryGetValue(target.Key, out var entry)) _namesByEngine[target.Key] = entry = (target, new List<string>());
+                entry.Names.AddRange(Name ?? Enumerable.Empty<string>());
+            }
         }
 
         /// <summary>Acts on the pilots that match, after reporting each -Name that matched nothing.</summary>
@@ -34,21 +37,17 @@ namespace OsgPilot.Cmdlets
 
         protected override void EndProcessing()
         {
-            foreach (KeyValuePair<string, List<string>> group in _namesByHost)
+            var names = _namesByEngine.Values.ToDictionary(e => e.Target.Key, e => e.Names, StringComparer.Ordinal);
+            var unmatched = new UnmatchedNames();
+            RunOnEngines(_namesByEngine.Values.Select(e => e.Target).ToList(), async (target, docker) =>
             {
-                Run(async () =>
-                {
-                    DockerGateway docker = Gateway(group.Key.Length == 0 ? null : group.Key);
-                    IReadOnlyList<PilotContainer> all = await docker.ListPilotsAsync(true, CancelToken);
-                    var selection = new PilotSelection(group.Value);
-                    foreach (string missing in selection.UnmatchedLiterals(all.Select(p => p.Name)))
-                    {
-                        WriteFailure(PilotSelection.NotFound(missing, true, docker.Endpoint.Display));
-                    }
-                    List<PilotContainer> chosen = all.Where(p => selection.Matches(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-                    await ActAsync(docker, chosen);
-                });
-            }
+                IReadOnlyList<PilotContainer> all = await docker.ListPilotsAsync(true, CancelToken);
+                var selection = new PilotSelection(names[target.Key]);
+                unmatched.Add(docker.Endpoint.ToString(), selection.UnmatchedLiterals(new string[0]), selection.UnmatchedLiterals(all.Select(p => p.Name)));
+                List<PilotContainer> chosen = all.Where(p => selection.Matches(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+                await ActAsync(docker, chosen);
+            });
+            foreach (string missing in unmatched.Missing) WriteFailure(PilotSelection.NotFound(missing, true, unmatched.Engines));
         }
     }
 }

@@ -58,9 +58,8 @@ namespace OsgPilot.Cmdlets
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
-            Run(async () =>
+            RunOnEngines(Targets(), async (target, docker) =>
             {
-                DockerGateway docker = Gateway();
                 if (Preflight.IsPresent && !await PreflightPassesAsync(docker, config)) return;
 
                 // Runs of one config take turns (another process may be starting the same pilots); -WhatIf changes nothing and needs no turn.

@@ -55,9 +55,8 @@ namespace OsgPilot.Cmdlets
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
-            Run(async () =>
+            RunOnEngines(Targets(), async (target, docker) =>
             {
-                DockerGateway docker = Gateway();
                 var options = new SyncOptions
                 {
                     Count = Count,

@@ -24,9 +24,9 @@ namespace OsgPilot.Cmdlets
         {
             PreflightOptions options = CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec));
             OsgPilotConfig config = Config;
-            Run(async () =>
+            RunOnEngines(Targets(), async (target, docker) =>
             {
-                OsgPilotPreflightResult result = await new PreflightRunner(Gateway(), options).RunAsync(config, CancelToken);
+                OsgPilotPreflightResult result = await new PreflightRunner(docker, options).RunAsync(config, CancelToken);
                 foreach (OsgPilotPreflightCheck check in result.Checks) WriteVerbose(check.ToString());
                 WriteObject(Quiet.IsPresent ? (object)result.Passed : result);
             });

@@ -28,13 +28,12 @@ namespace OsgPilot.Cmdlets
         {
             foreach (string image in Image)
             {
-                Run(async () =>
+                RunOnEngines(Targets(), async (target, docker) =>
                 {
-                    DockerGateway docker = Gateway();
                     ImageInfo before = await docker.InspectImageAsync(image, CancelToken);
                     TimeSpan? age = before?.Created == null ? (TimeSpan?)null : DateTime.UtcNow - before.Created.Value.ToUniversalTime();
                     bool due = Force.IsPresent || before == null || (age.HasValue && age.Value > TimeSpan.FromHours(MaxAgeHours));
-                    var result = new OsgPilotImage { Image = image, Id = before?.Id, Created = before?.Created, PreviousId = before?.Id, DockerHost = docker.Endpoint.Display };
+                    var result = new OsgPilotImage { Image = image, Id = before?.Id, Created = before?.Created, PreviousId = before?.Id, DockerHost = docker.Endpoint.Display, Context = docker.Endpoint.Context };
                     string why = before == null ? "not on the engine" : Force.IsPresent ? "forced" : $"built {age?.TotalHours:0} hours ago";
                     if (!due)
                     {

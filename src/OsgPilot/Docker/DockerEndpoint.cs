@@ -1,43 +1,50 @@
 using System;
-using System.IO;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using OsgPilot.Errors;
 
 namespace OsgPilot.Docker
 {
-    /// <summary>Which engine to talk to: -DockerHost, else DOCKER_HOST, else the platform default, like the docker CLI.</summary>
+    /// <summary>
+    /// One engine to talk to: its address, the docker context it came from (if any) and the TLS
+    /// material that authenticates it. <see cref="EndpointResolver"/> finds it as the docker CLI does.
+    /// </summary>
     internal sealed class DockerEndpoint
     {
         public const string UnixDefault = "unix:///var/run/docker.sock";
         public const string WindowsDefault = "npipe://./pipe/docker_engine";
 
-        private DockerEndpoint(Uri uri, string display)
+        private DockerEndpoint(Uri uri, string display, string context, TlsMaterial tls)
         {
             Uri = uri;
             Display = display;
+            Context = context;
+            Tls = tls;
         }
 
         public Uri Uri { get; }
 
-        /// <summary>The endpoint as the user would write it; used in messages and output.</summary>
+        /// <summary>The endpoint as the user would write it (for -DockerHost); used in messages and output.</summary>
         public string Display { get; }
 
+        /// <summary>The docker context the endpoint came from; null when it was given as an address.</summary>
+        public string Context { get; }
+
+        /// <summary>The TLS material of a tcp:// endpoint; null for plain HTTP (and for unix, npipe, ssh).</summary>
+        public TlsMaterial Tls { get; }
+
+        public bool IsSsh => Uri.Scheme == "ssh";
+
         /// <summary>True when the engine runs on this machine, so host paths can be checked here.</summary>
-        public bool IsLocal => Uri.Scheme == "unix" || Uri.Scheme == "npipe" ||
-            ((Uri.Scheme == "tcp" || Uri.Scheme == "http" || Uri.Scheme == "https") && (Uri.IsLoopback));
+        public bool IsLocal => Uri.Scheme == "unix" || Uri.Scheme == "npipe" || (Uri.Scheme == "tcp" && Uri.IsLoopback);
 
-        public override string ToString() => Display;
+        /// <summary>How messages name it: the context and its address, or the address.</summary>
+        public override string ToString() => Context == null ? Display : $"{Display} (context {Context})";
 
-        public static DockerEndpoint Resolve(string explicitHost) =>
-            Resolve(explicitHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), RuntimeInformation.IsOSPlatform(OSPlatform.Windows));
-
-        internal static DockerEndpoint Resolve(string explicitHost, string environmentHost, bool windows)
+        /// <summary>Parses an endpoint address (unix://, npipe://, tcp://, ssh://) as the docker CLI accepts it.</summary>
+        public static DockerEndpoint Parse(string text, string context = null, TlsMaterial tls = null)
         {
-            string text = !string.IsNullOrWhiteSpace(explicitHost) ? explicitHost.Trim()
-                : !string.IsNullOrWhiteSpace(environmentHost) ? environmentHost.Trim()
-                : windows ? WindowsDefault : UnixDefault;
-            if (!Uri.TryCreate(text, UriKind.Absolute, out Uri uri))
+            text = text?.Trim();
+            if (string.IsNullOrEmpty(text) || !Uri.TryCreate(text, UriKind.Absolute, out Uri uri))
             {
                 throw Invalid(text, "it is not a URI");
             }
@@ -46,22 +53,29 @@ namespace OsgPilot.Docker
                 case "unix":
                     if (string.IsNullOrEmpty(uri.LocalPath) || uri.LocalPath == "/")
                         throw Invalid(text, "a unix:// endpoint needs a socket path, e.g. unix:///var/run/docker.sock");
-                    break;
+                    return new DockerEndpoint(uri, text, context, null);
                 case "npipe":
-                    break;
+                    return new DockerEndpoint(uri, text, context, null);
                 case "tcp":
                 case "http":
                 case "https":
                     if (uri.Port <= 0 || string.IsNullOrEmpty(uri.Host))
-                        throw Invalid(text, "a tcp:// endpoint needs host and port, e.g. tcp://127.0.0.1:2375");
-                    break;
+                        throw Invalid(text, "a tcp:// endpoint needs host and port, e.g. tcp://docker.example.edu:2376");
+                    if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
+                        throw Invalid(text, "a tcp:// endpoint is a host and port only");
+                    return new DockerEndpoint(new Uri($"tcp://{uri.Authority}"), text, context, tls);
+                case "ssh":
+                    if (string.IsNullOrEmpty(uri.Host))
+                        throw Invalid(text, "an ssh:// endpoint needs a host, e.g. ssh://admin@docker.example.edu");
+                    if (uri.AbsolutePath != "/" && uri.AbsolutePath.Length > 0)
+                        throw Invalid(text, "an ssh:// endpoint is user, host and port only (the remote side runs `docker system dial-stdio`)");
+                    return new DockerEndpoint(uri, text, context, null);
                 default:
-                    throw Invalid(text, $"the scheme '{uri.Scheme}' is not one of unix, tcp or npipe");
+                    throw Invalid(text, $"the scheme '{uri.Scheme}' is not one of unix, tcp, ssh or npipe");
             }
-            return new DockerEndpoint(uri, text);
         }
 
-        private static OsgPilotException Invalid(string text, string why) =>
+        internal static OsgPilotException Invalid(string text, string why) =>
             new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,
                 $"The Docker endpoint '{text}' is not valid: {why}.", text);
     }

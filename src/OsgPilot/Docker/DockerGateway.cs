@@ -30,16 +30,29 @@ namespace OsgPilot.Docker
         public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(EngineTimeouts.DefaultRequestSeconds);
 
         private readonly DockerClient _client;
+        private readonly TlsCredentials _tls;
+        private readonly SshTransportOptions _ssh;
 
         public DockerGateway(DockerEndpoint endpoint, TimeSpan? requestTimeout = null)
         {
             Endpoint = endpoint;
             RequestTimeout = requestTimeout ?? DefaultRequestTimeout;
             // Unversioned requests: the library's default API version, so new engines do not refuse us.
-            _client = new DockerClientBuilder()
-                .WithEndpoint(endpoint.Uri)
-                .WithTimeout(Timeout.InfiniteTimeSpan)
-                .Build();
+            DockerClientBuilder builder = new DockerClientBuilder().WithTimeout(Timeout.InfiniteTimeSpan);
+            if (endpoint.Tls != null)
+            {
+                _tls = TlsCredentials.Load(endpoint, DateTime.UtcNow);
+                _client = builder.WithEndpoint(endpoint.Uri).WithAuthProvider(_tls.Provider).Build();
+            }
+            else if (endpoint.IsSsh)
+            {
+                _ssh = new SshTransportOptions(endpoint, RequestTimeout);
+                _client = builder.WithEndpoint(endpoint.Uri).WithTransportOptions(SshHandlerFactory.Instance, _ssh).Build();
+            }
+            else
+            {
+                _client = builder.WithEndpoint(endpoint.Uri).Build();
+            }
         }
 
         public DockerEndpoint Endpoint { get; }
@@ -231,13 +244,21 @@ namespace OsgPilot.Docker
                 if (limit != Timeout.InfiniteTimeSpan) linked.CancelAfter(limit);
                 try
                 {
-                    return await action(linked.Token).ConfigureAwait(false);
+                    // On the thread pool: a connection's synchronous start (a TLS handshake, an ssh
+                    // process) must not hold the pipeline thread while other engines wait their turn.
+                    return await Task.Run(() => action(linked.Token)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested && linked.IsCancellationRequested)
                 {
                     // An engine that never answers is as unreachable as one that refuses: same ErrorId and category.
                     throw new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
                         $"The Docker engine at '{Endpoint}' did not answer within {limit.TotalSeconds:0} s while trying to {what}.", Endpoint.Display);
+                }
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && (e.ResponseBody ?? "").Contains("HTTP request to an HTTPS server"))
+                {
+                    throw new OsgPilotException(ErrorIds.DockerTlsRequired, ErrorCategory.ProtocolError,
+                        $"The Docker engine at '{Endpoint}' speaks TLS, but OsgPilot spoke plain HTTP to it: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH " +
+                        "(a directory with ca.pem, cert.pem, key.pem), or use a docker context made with --docker \"host=...,ca=...,cert=...,key=...\".", Endpoint.Display, e);
                 }
                 catch (DockerApiException e)
                 {
@@ -246,7 +267,7 @@ namespace OsgPilot.Docker
                 }
                 catch (Exception e) when (IsTransportFailure(e))
                 {
-                    throw IsConnectFailure(Endpoint, e) ? Unreachable(Endpoint, e) : ConnectionLost(what, e);
+                    throw TlsFailure(e) ?? SshFailure(e) ?? (IsConnectFailure(Endpoint, e) ? Unreachable(Endpoint, e) : ConnectionLost(what, e));
                 }
             }
         }
@@ -265,6 +286,32 @@ namespace OsgPilot.Docker
             new OsgPilotException(ErrorIds.DockerConnectionLost, ErrorCategory.ConnectionError,
                 $"The connection to the Docker engine at '{Endpoint}' ended before it answered the request to {what}; the engine may have carried it out " +
                 $"(is dockerd restarting?) [{Innermost(e).Message.TrimEnd('.')}].", Endpoint.Display, e);
+
+        /// <summary>A failed TLS handshake, said as what went wrong: our check of the engine, or the engine's refusal of us.</summary>
+        private OsgPilotException TlsFailure(Exception e)
+        {
+            if (_tls == null || !(Innermost(e) is System.Security.Authentication.AuthenticationException || HasInner<System.Security.Authentication.AuthenticationException>(e))) return null;
+            if (_tls.ServerRejectedBecause != null)
+            {
+                return new OsgPilotException(ErrorIds.DockerTlsServerUntrusted, ErrorCategory.SecurityError,
+                    $"The Docker engine at '{Endpoint}' is not trusted: {_tls.ServerRejectedBecause}. Is ca.pem the CA of this engine ({Endpoint.Tls.Origin})?", Endpoint.Display, e);
+            }
+            return new OsgPilotException(ErrorIds.DockerTlsClientRejected, ErrorCategory.AuthenticationError,
+                $"The TLS handshake with the Docker engine at '{Endpoint}' failed: the engine refused this client's certificate ({Endpoint.Tls.CertPath}), " +
+                $"or does not speak TLS on this port [{Innermost(e).Message.TrimEnd('.')}].", Endpoint.Display, e);
+        }
+
+        /// <summary>An ssh transport that ended with ssh's own complaint (authentication, host key, no docker on the far side).</summary>
+        private OsgPilotException SshFailure(Exception e)
+        {
+            string said = _ssh?.LastError;
+            if (said == null) return null;
+            _ssh.LastError = null;
+            return new OsgPilotException(ErrorIds.DockerSshFailed, ErrorCategory.ConnectionError,
+                $"Cannot reach the Docker engine at '{Endpoint}' over ssh: {said}. (ssh runs `docker system dial-stdio` there with your ssh configuration; try `ssh {Endpoint.Uri.Host} docker version`.)", Endpoint.Display, e);
+        }
+
+        private static bool HasInner<T>(Exception e) where T : Exception => e is T || (e.InnerException != null && HasInner<T>(e.InnerException));
 
         /// <summary>True when no connection was made at all (as opposed to one that broke mid-request).</summary>
         private static bool IsConnectFailure(DockerEndpoint endpoint, Exception e)
@@ -316,7 +363,7 @@ namespace OsgPilot.Docker
         }
 
         private static bool IsTransportFailure(Exception e) =>
-            e is HttpRequestException || e is SocketException || e is IOException || e is TimeoutException ||
+            e is HttpRequestException || e is SocketException || e is IOException || e is TimeoutException || e is System.Security.Authentication.AuthenticationException ||
             (e.InnerException != null && IsTransportFailure(e.InnerException));
 
         private static Exception Innermost(Exception e) => e.InnerException == null ? e : Innermost(e.InnerException);

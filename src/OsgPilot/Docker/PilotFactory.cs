@@ -18,6 +18,7 @@ namespace OsgPilot.Docker
             Created = c.Created.ToLocalTime(),
             Changed = changed,
             DockerHost = endpoint.Display,
+            Context = endpoint.Context,
             ConfigHash = c.Label(PilotLabels.ConfigHash),
             PilotDirectory = c.Label(PilotLabels.PilotDirectory),
             ModuleVersion = c.Label(PilotLabels.ModuleVersion),

@@ -43,6 +43,15 @@ namespace OsgPilot.Errors
 
         // Docker engine
         public const string InvalidDockerHost = "InvalidDockerHost";
+        public const string DockerContextNotFound = "DockerContextNotFound";
+        public const string DockerContextInvalid = "DockerContextInvalid";
+        public const string DockerTlsCertificateMissing = "DockerTlsCertificateMissing";
+        public const string DockerTlsCertificateInvalid = "DockerTlsCertificateInvalid";
+        public const string DockerTlsCertificateExpired = "DockerTlsCertificateExpired";
+        public const string DockerTlsServerUntrusted = "DockerTlsServerUntrusted";
+        public const string DockerTlsClientRejected = "DockerTlsClientRejected";
+        public const string DockerTlsRequired = "DockerTlsRequired";
+        public const string DockerSshFailed = "DockerSshFailed";
         public const string DockerEngineUnreachable = "DockerEngineUnreachable";
         public const string DockerConnectionLost = "DockerConnectionLost";
         public const string DockerApiError = "DockerApiError";

@@ -16,6 +16,8 @@ namespace OsgPilot
         /// <summary>The image id before the pull, or null when the engine did not have the image.</summary>
         public string PreviousId { get; set; }
         public string DockerHost { get; set; }
+        /// <summary>The docker context the engine came from; null when it was given as an address.</summary>
+        public string Context { get; set; }
 
         public override string ToString() => Image;
     }

@@ -18,6 +18,8 @@ namespace OsgPilot
         /// <summary>The image id the pilot runs (or the image now has).</summary>
         public string ImageId { get; set; }
         public string DockerHost { get; set; }
+        /// <summary>The docker context the engine came from; null when it was given as an address.</summary>
+        public string Context { get; set; }
         /// <summary>The run's warnings (token expiry or scopes, image age), on every line, as data.</summary>
         public string[] Warnings { get; set; }
 

@@ -21,6 +21,8 @@ namespace OsgPilot
         public bool Changed { get; set; }
         /// <summary>The engine the pilot runs on; binds by property name to -DockerHost downstream.</summary>
         public string DockerHost { get; set; }
+        /// <summary>The docker context the engine came from (null when given as an address); binds to -Context downstream.</summary>
+        public string Context { get; set; }
         public string ConfigHash { get; set; }
         public string PilotDirectory { get; set; }
         public string ModuleVersion { get; set; }

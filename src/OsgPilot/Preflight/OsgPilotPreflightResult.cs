@@ -35,9 +35,11 @@ namespace OsgPilot.Preflight
     /// <summary>Whether a config is ready to start, as a checklist.</summary>
     public sealed class OsgPilotPreflightResult
     {
-        internal OsgPilotPreflightResult(string name, IReadOnlyList<OsgPilotPreflightCheck> checks, bool passed)
+        internal OsgPilotPreflightResult(string name, IReadOnlyList<OsgPilotPreflightCheck> checks, bool passed, string dockerHost, string context)
         {
             Name = name;
+            DockerHost = dockerHost;
+            Context = context;
             Checks = checks;
             Passed = passed;
         }
@@ -47,6 +49,10 @@ namespace OsgPilot.Preflight
         /// <summary>True when no check failed with severity Error.</summary>
         public bool Passed { get; }
         public IReadOnlyList<OsgPilotPreflightCheck> Checks { get; }
+        /// <summary>The engine the checks ran against.</summary>
+        public string DockerHost { get; }
+        /// <summary>The docker context that engine came from; null when it was given as an address.</summary>
+        public string Context { get; }
 
         public override string ToString() => $"{Name}: {(Passed ? "ready" : "not ready")}";
     }

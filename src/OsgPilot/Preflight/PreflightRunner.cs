@@ -49,7 +49,7 @@ namespace OsgPilot.Preflight
             CheckTopology(config, await topology);
 
             bool passed = _checks.All(c => c.Passed || c.Level == CheckSeverity.Warning);
-            return new OsgPilotPreflightResult(config.Name, _checks.ToList(), passed);
+            return new OsgPilotPreflightResult(config.Name, _checks.ToList(), passed, _docker.Endpoint.Display, _docker.Endpoint.Context);
         }
 
         private void Pass(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, true, CheckSeverity.Error, message));

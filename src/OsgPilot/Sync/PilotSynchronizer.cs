@@ -125,6 +125,7 @@ namespace OsgPilot.Sync
             foreach (OsgPilotSyncResult r in results)
             {
                 r.DockerHost = _docker.Endpoint.Display;
+                r.Context = _docker.Endpoint.Context;
                 r.Warnings = warnings.ToArray();
             }
             return results;
