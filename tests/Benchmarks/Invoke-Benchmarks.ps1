@@ -126,7 +126,27 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
     } finally {
         bash (Join-Path $PSScriptRoot '../fixtures/squid.sh') stop | Out-Null
     }
-    'Several engines at once: not measured; OsgPilot talks to one engine per call until fleet support lands.'
+
+    # --- 7. A fleet: three TLS engines (tests/fixtures/fleet.sh), one call against all of them
+    $fleet = Join-Path $PSScriptRoot '../fixtures/fleet.sh'
+    bash $fleet start | Out-Null
+    $savedConfig = $env:DOCKER_CONFIG
+    $env:DOCKER_CONFIG = Join-Path $work 'docker-config'
+    try {
+        $envs = @{}; foreach ($line in (bash $fleet env)) { $k2, $v2 = $line -split '=', 2; $envs[$k2] = $v2 }
+        $pki = $envs.FLEET_PKI
+        foreach ($i in 1..3) { docker context create "bench-$i" --docker "host=$($envs["FLEET_ENGINE_$i"]),ca=$pki/ca.pem,cert=$pki/client/cert.pem,key=$pki/client/key.pem" | Out-Null }
+        $contexts = 'bench-1', 'bench-2', 'bench-3'
+        Get-OsgPilot -All -Context $contexts | Out-Null
+        $one = Measure-Median { Get-OsgPilot -All -Context bench-1 }
+        $three = Measure-Median { Get-OsgPilot -All -Context $contexts }
+        Write-Result 'list pilots on 3 TLS engines vs 1' 'Get-OsgPilot -Context x3' $three 'the same on 1 engine' $one
+        $cli = Measure-Median { bash -c 'for c in bench-1 bench-2 bench-3; do docker --context $c ps -a --filter label=org.osg-htc.osgpilot.managed=true -q & done; wait' }
+        Write-Result 'list pilots on 3 TLS engines' 'Get-OsgPilot -Context x3' $three '3 x docker --context ps, in parallel' $cli
+    } finally {
+        $env:DOCKER_CONFIG = $savedConfig
+        bash $fleet stop | Out-Null
+    }
     if (-not $Quick) { "Goals missed: $script:Missed" }
 }
 finally {

@@ -65,7 +65,7 @@ Describe 'Format views' {
         ($Cfg | Format-Table | Out-String -Width 200) | Should -Match 'Name\s+Site\s+Resource\s+Squid\s+Cvmfs\s+Security\s+Token'
         $severity = [Enum]::ToObject([OsgPilot.Preflight.OsgPilotPreflightCheck].Assembly.GetType('OsgPilot.Preflight.CheckSeverity'), 0)   # Error
         $check = [OsgPilot.Preflight.OsgPilotPreflightCheck].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('CVMFS', $false, $severity, '/cvmfs is private'))
-        $result = [OsgPilot.Preflight.OsgPilotPreflightResult].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('p', [OsgPilot.Preflight.OsgPilotPreflightCheck[]]@($check), $false))
+        $result = [OsgPilot.Preflight.OsgPilotPreflightResult].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@('p', [OsgPilot.Preflight.OsgPilotPreflightCheck[]]@($check), $false, 'unix:///run/x.sock', $null))
         ($result | Out-String) | Should -Match '\[FAIL\] CVMFS: /cvmfs is private'
         ($check | Out-String) | Should -Match 'FAIL\s+CVMFS\s+/cvmfs is private'
         ($check | ConvertTo-Json | ConvertFrom-Json).Severity | Should -Be 'Error'

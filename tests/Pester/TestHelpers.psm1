@@ -128,14 +128,26 @@ function Start-FaultProxy {
     param([string[]] $Fault = @())
     $dir = New-TestDirectory
     $socket = Join-Path $dir 'engine.sock'
-    $log = Join-Path $dir 'requests.log'
     $upstream = $env:DOCKER_HOST -replace '^unix://', ''
+    Start-ProxyProcess $dir $socket $upstream (@($Fault | ForEach-Object { '--fault'; $_ })) "unix://$socket"
+}
+
+function Start-LatencyForwarder {
+    <# A loopback forwarder to a tcp engine that holds every chunk -DelayMs in each direction (a network with latency); TLS passes through. #>
+    param([Parameter(Mandatory)] [string] $Upstream, [double] $DelayMs = 0)
+    $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+    Start-ProxyProcess (New-TestDirectory) "tcp:127.0.0.1:$port" ('tcp:' + ($Upstream -replace '^tcp://', '')) @('--delay', $DelayMs) "tcp://127.0.0.1:$port"
+}
+
+function Start-ProxyProcess([string] $Dir, [string] $Listen, [string] $Upstream, [string[]] $Extra, [string] $DockerHost) {
+    $log = Join-Path $Dir 'requests.log'
     $psi = [Diagnostics.ProcessStartInfo]::new('python3')
-    foreach ($a in @((Join-Path $PSScriptRoot '../fixtures/faultproxy.py'), $socket, $upstream, $log) + @($Fault | ForEach-Object { '--fault'; $_ })) { $psi.ArgumentList.Add($a) }
+    foreach ($a in @((Join-Path $PSScriptRoot '../fixtures/faultproxy.py'), $Listen, $Upstream, $log) + $Extra) { $psi.ArgumentList.Add([string]$a) }
     $psi.RedirectStandardOutput = $true
     $proc = [Diagnostics.Process]::Start($psi)
-    if ($proc.StandardOutput.ReadLine() -ne 'ready') { throw "the fault proxy did not start: exit $($proc.ExitCode)" }
-    [pscustomobject]@{ DockerHost = "unix://$socket"; Log = $log; Process = $proc; Directory = $dir }
+    if ($proc.StandardOutput.ReadLine() -ne 'ready') { throw "the proxy did not start: exit $($proc.ExitCode)" }
+    [pscustomobject]@{ DockerHost = $DockerHost; Log = $log; Process = $proc; Directory = $Dir }
 }
 
 function Get-FaultLog($Proxy) {
