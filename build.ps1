@@ -153,7 +153,9 @@ function Invoke-DemoTask {
 function Invoke-BenchmarkTask {
     Invoke-BuildTask
     Start-TestFixtures
-    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Quick:$Quick
+    # A switch through `pwsh -File` is passed by name only: "-Quick:True" would arrive as two arguments.
+    [string[]] $quickArgument = if ($Quick) { @('-Quick') } else { @() }
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage @quickArgument
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
 

@@ -135,7 +135,7 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
     try {
         $envs = @{}; foreach ($line in (bash $fleet env)) { $k2, $v2 = $line -split '=', 2; $envs[$k2] = $v2 }
         $pki = $envs.FLEET_PKI
-        foreach ($i in 1..3) { docker context create "bench-$i" --docker "host=$($envs["FLEET_ENGINE_$i"]),ca=$pki/ca.pem,cert=$pki/client/cert.pem,key=$pki/client/key.pem" | Out-Null }
+        foreach ($i in 1..3) { docker context create "bench-$i" --docker "host=$($envs["FLEET_ENGINE_$i"]),ca=$pki/ca.pem,cert=$pki/client/cert.pem,key=$pki/client/key.pem" *> $null }
         $contexts = 'bench-1', 'bench-2', 'bench-3'
         Get-OsgPilot -All -Context $contexts | Out-Null
         $one = Measure-Median { Get-OsgPilot -All -Context bench-1 }
@@ -143,6 +143,19 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
         Write-Result 'list pilots on 3 TLS engines vs 1' 'Get-OsgPilot -Context x3' $three 'the same on 1 engine' $one
         $cli = Measure-Median { bash -c 'for c in bench-1 bench-2 bench-3; do docker --context $c ps -a --filter label=org.osg-htc.osgpilot.managed=true -q & done; wait' }
         Write-Result 'list pilots on 3 TLS engines' 'Get-OsgPilot -Context x3' $three '3 x docker --context ps, in parallel' $cli
+        # Real hosts are a network away; here the engines share this machine's cores with the client,
+        # so the same again through loopback forwarders adding 10 ms each way.
+        $forwarders = 1..3 | ForEach-Object { Start-LatencyForwarder -Upstream $envs["FLEET_ENGINE_$_"] -DelayMs 10 }
+        $env:DOCKER_TLS_VERIFY = '1'; $env:DOCKER_CERT_PATH = "$pki/client"
+        try {
+            Get-OsgPilot -All -DockerHost $forwarders.DockerHost | Out-Null
+            $one = Measure-Median { Get-OsgPilot -All -DockerHost $forwarders[0].DockerHost }
+            $three = Measure-Median { Get-OsgPilot -All -DockerHost $forwarders.DockerHost }
+            Write-Result 'list on 3 engines 10 ms away vs 1' 'Get-OsgPilot -DockerHost x3' $three 'the same on 1 engine' $one 1.3
+        } finally {
+            Remove-Item env:DOCKER_TLS_VERIFY, env:DOCKER_CERT_PATH -ErrorAction Ignore
+            foreach ($f in $forwarders) { Stop-FaultProxy $f }
+        }
     } finally {
         $env:DOCKER_CONFIG = $savedConfig
         bash $fleet stop | Out-Null
