@@ -176,7 +176,8 @@ Describe 'Many engines in one call' -Skip:$NoEngine {
         $e | Should -BeNullOrEmpty
         Get-OsgPilot -Context fleet-1, fleet-3 -All -Name "$Prefix-only2" -ErrorVariable e2 -ErrorAction SilentlyContinue
         $e2.Count | Should -Be 1 -Because 'one error for the name, naming both engines asked'
-        $e2[0].Exception.Message | Should -BeLike '*fleet-1*fleet-3*'
+        $e2[0].Exception.Message | Should -BeLike '*context fleet-1*'
+        $e2[0].Exception.Message | Should -BeLike '*context fleet-3*'
     }
 }
 

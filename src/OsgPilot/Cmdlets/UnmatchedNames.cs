@@ -25,6 +25,7 @@ namespace OsgPilot.Cmdlets
         /// <summary>The names every engine asked about lacked, with the engines that answered.</summary>
         public IEnumerable<string> Missing => _misses.Where(m => m.Value == _asked[m.Key]).Select(m => m.Key).OrderBy(n => n, StringComparer.Ordinal);
 
-        public string Engines => string.Join(", ", _engines);
+        /// <summary>The engines that answered, in a stable order (they answer in any order).</summary>
+        public string Engines => string.Join(", ", _engines.OrderBy(e => e, StringComparer.Ordinal));
     }
 }

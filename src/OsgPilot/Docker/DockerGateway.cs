@@ -274,7 +274,7 @@ namespace OsgPilot.Docker
 
         internal static OsgPilotException Unreachable(DockerEndpoint endpoint, Exception e) =>
             new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
-                $"Cannot connect to the Docker engine at '{endpoint}': {Why(endpoint, e)}. (-DockerHost or DOCKER_HOST choose the engine.)",
+                $"Cannot connect to the Docker engine at '{endpoint}': {Why(endpoint, e)}. (-DockerHost, -Context, DOCKER_HOST or DOCKER_CONTEXT choose the engine.)",
                 endpoint.Display, e);
 
         /// <summary>
@@ -290,7 +290,7 @@ namespace OsgPilot.Docker
         /// <summary>A failed TLS handshake, said as what went wrong: our check of the engine, or the engine's refusal of us.</summary>
         private OsgPilotException TlsFailure(Exception e)
         {
-            if (_tls == null || !(Innermost(e) is System.Security.Authentication.AuthenticationException || HasInner<System.Security.Authentication.AuthenticationException>(e))) return null;
+            if (_tls == null || !HasInner<System.Security.Authentication.AuthenticationException>(e)) return null;
             if (_tls.ServerRejectedBecause != null)
             {
                 return new OsgPilotException(ErrorIds.DockerTlsServerUntrusted, ErrorCategory.SecurityError,
