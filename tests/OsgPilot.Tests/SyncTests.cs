@@ -122,6 +122,18 @@ namespace OsgPilot.Tests
             Assert.Contains("Import-OsgPilotConfig -Path '/etc/osg/it''s 100% pilot.json' | Sync-OsgPilot -Count 4 -MaxImageAgeHours 72", cmd);
             Assert.Contains("exit [int]$failed", cmd);
             Assert.DoesNotContain("-DockerHost", cmd);
+            Assert.DoesNotContain("-Context", cmd);
+        }
+
+        [Fact]
+        public void The_command_names_the_engine_by_address_or_by_context()
+        {
+            SyncSchedule byHost = Schedule();
+            byHost.DockerHost = "ssh://osg@node01.example.edu";
+            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu'", byHost.Command());
+            SyncSchedule byContext = Schedule();
+            byContext.Context = "node01";
+            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -Context 'node01'", byContext.Command());
         }
 
         [Fact]

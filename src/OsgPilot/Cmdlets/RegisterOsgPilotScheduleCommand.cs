@@ -39,10 +39,15 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 10000)]
         public int MaxImageAgeHours { get; set; } = 72;
 
-        /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, then the platform default).</summary>
+        /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, DOCKER_CONTEXT, the current context, the platform default).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DockerHost { get; set; }
+
+        /// <summary>The docker context each run syncs (of the account the scheduler runs it as).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Context { get; set; }
 
         /// <summary>The unit or task name (default osgpilot-sync-CONFIGNAME).</summary>
         [Parameter]
@@ -72,6 +77,10 @@ namespace OsgPilot.Cmdlets
 
         private OsgPilotSchedule Register()
         {
+            if (DockerHost != null && Context != null)
+            {
+                throw new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument, "Give -DockerHost or -Context, not both.", null);
+            }
             string configPath = GetUnresolvedProviderPathFromPSPath(ConfigPath);
             OsgPilotConfig config = CheckConfig(configPath);
             var schedule = new SyncSchedule
@@ -82,6 +91,7 @@ namespace OsgPilot.Cmdlets
                 Count = Count,
                 MaxImageAgeHours = MaxImageAgeHours,
                 DockerHost = DockerHost,
+                Context = Context,
                 Interval = TimeSpan.FromMinutes(IntervalMinutes),
                 Shell = CurrentShell(),
             };

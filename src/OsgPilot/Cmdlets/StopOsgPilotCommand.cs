@@ -32,14 +32,16 @@ namespace OsgPilot.Cmdlets
         public SwitchParameter PassThru { get; set; }
 
         private const int ProgressId = 200;
-        private volatile string[] _inFlight = new string[0];
+        /// <summary>The stops the engines were asked for and have not finished (several engines may be at it at once).</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
             string action = Drain.IsPresent ? "Drain pilot (finish running jobs, accept no new ones, then exit)" : $"Stop pilot (running jobs get {Timeout} s to finish)";
             List<PilotContainer> toStop = pilots.Where(p => p.IsRunning && ShouldProcess(p.Name, action)).ToList();
             // Concurrent: N pilots take one grace period, not N.
-            _inFlight = toStop.Select(p => p.Name).ToArray();
+            string[] asked = toStop.Select(p => $"{p.Name} on {docker.Endpoint}").ToArray();
+            foreach (string a in asked) _inFlight[a] = true;
             Task<OsgPilotException>[] stops = toStop.Select(async p =>
             {
                 try
@@ -54,7 +56,7 @@ namespace OsgPilot.Cmdlets
                 }
             }).ToArray();
             await ReportProgressUntilAsync(Task.WhenAll(stops), toStop.Count);
-            _inFlight = new string[0];
+            foreach (string a in asked) _inFlight.TryRemove(a, out _);
             foreach (OsgPilotException e in (await Task.WhenAll(stops)).Where(e => e != null)) WriteFailure(e);
 
             if (!PassThru.IsPresent || pilots.Count == 0) return;
@@ -84,7 +86,7 @@ namespace OsgPilot.Cmdlets
 
         protected override void StopProcessing()
         {
-            string[] pending = _inFlight;
+            string[] pending = _inFlight.Keys.OrderBy(k => k, System.StringComparer.Ordinal).ToArray();
             if (pending.Length > 0)
             {
                 TellHost($"Stop-OsgPilot was interrupted. The engine was already asked to stop {string.Join(", ", pending)} " +

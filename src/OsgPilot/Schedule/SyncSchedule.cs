@@ -21,6 +21,8 @@ namespace OsgPilot.Schedule
         public int Count { get; set; }
         public int MaxImageAgeHours { get; set; }
         public string DockerHost { get; set; }
+        /// <summary>The docker context each run syncs (instead of DockerHost).</summary>
+        public string Context { get; set; }
         public TimeSpan Interval { get; set; }
         /// <summary>The PowerShell executable and any arguments before ours (dotnet pwsh.dll when run as a dotnet tool).</summary>
         public IReadOnlyList<string> Shell { get; set; }
@@ -36,6 +38,7 @@ namespace OsgPilot.Schedule
         {
             var sync = new StringBuilder($"Import-OsgPilotConfig -Path {Literal(ConfigPath)} | Sync-OsgPilot -Count {Count.ToString(CultureInfo.InvariantCulture)} -MaxImageAgeHours {MaxImageAgeHours.ToString(CultureInfo.InvariantCulture)}");
             if (!string.IsNullOrEmpty(DockerHost)) sync.Append(" -DockerHost ").Append(Literal(DockerHost));
+            if (!string.IsNullOrEmpty(Context)) sync.Append(" -Context ").Append(Literal(Context));
             // Warnings (from loading the config too) would print ahead of the JSON; Sync-OsgPilot puts them in it.
             return "$ErrorActionPreference = 'Continue'; $ProgressPreference = 'SilentlyContinue'; $WarningPreference = 'SilentlyContinue'; " +
                    "if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }; " +
