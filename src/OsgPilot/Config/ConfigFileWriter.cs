@@ -57,7 +57,11 @@ namespace OsgPilot.Config
             {
                 int errno = Marshal.GetLastWin32Error();
                 if (errno == EEXIST) throw Exists(shownAs);
-                throw new IOException($"link failed (errno {errno})");
+                if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP) throw new IOException($"link failed (errno {errno})");
+                // A file system without hard links (vfat, some network mounts): the check and the move are two steps there.
+                if (File.Exists(target)) throw Exists(shownAs);
+                File.Move(temp, target);
+                return;
             }
             File.Delete(temp);
         }
@@ -74,7 +78,10 @@ namespace OsgPilot.Config
             set?.Invoke(null, new[] { to, get.Invoke(null, new object[] { from }) });
         }
 
+        private const int EPERM = 1;
         private const int EEXIST = 17;
+        private const int ENOSYS = 38;
+        private const int EOPNOTSUPP = 95;
 
         [DllImport("libc", SetLastError = true)]
         private static extern int link(string oldPath, string newPath);
