@@ -202,8 +202,7 @@ Describe 'Stop-OsgPilot while it waits' -Skip:$NoEngine {
     It 'Ctrl+C on a terminal ends the wait at once, says what happens to the pilot, and the engine still stops it' {
         $cfg = New-TestConfig -Name "$Prefix-ctrlc" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Environment = @{ STANDIN_TERM_SECONDS = '8'; STANDIN_IDLE_SECONDS = '600' } }
         $cfg | Start-OsgPilot -WatchSeconds 0 | Out-Null
-        $argv = @($Pwsh) + @('-NoProfile', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; Stop-OsgPilot -Name '$Prefix-ctrlc' -Timeout 60; 'finished'")
-        $r = python3 (Join-Path $PSScriptRoot '../fixtures/ctrl-c.py') 'after:Stopping 1 OsgPilot' @argv | ConvertFrom-Json
+        $r = Invoke-OnTerminal 'after:Stopping 1 OsgPilot' "Stop-OsgPilot -Name '$Prefix-ctrlc' -Timeout 60"
         $r.seconds_after_ctrl_c | Should -BeLessThan 5
         $r.output | Should -Match 'Stop-OsgPilot was interrupted'
         $r.output | Should -Match "$Prefix-ctrlc"

@@ -12,8 +12,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Scope = New-TestScope fl
     $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenPath
-    $script:Pwsh = Get-PwshCommand
-    $script:CtrlC = Join-Path $PSScriptRoot '../fixtures/ctrl-c.py'
 
     function New-FaultConfig([string] $Name, [string] $PilotDirectory, [hashtable] $Extra = @{}) {
         $x = @{} + $Extra
@@ -29,17 +27,6 @@ BeforeAll {
         if ($Directory) { (stat -c '%u %a' $Directory) | Should -Be '1000 755' -Because "$Directory is the pilot's own" }
         docker exec --user osg $Name sh -c 'd=$(mktemp -d /pilot/probe-XXXXXX) && rmdir "$d" && test -s /etc/condor/tokens-orig.d/*' | Out-Null
         $LASTEXITCODE | Should -Be 0 -Because "$Name has its token and uid 1000 can write its /pilot"
-    }
-    function Invoke-OnTerminal([string] $When, [string] $Command, [hashtable] $Environment = @{}) {
-        # Runs pwsh on a pseudo-terminal and types ^C when $When says (seconds, or after:TEXT).
-        $saved = @{}
-        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try {
-            $argv = @($Pwsh) + @('-NoProfile', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; $Command; 'finished'")
-            python3 $CtrlC $When @argv | ConvertFrom-Json
-        } finally {
-            foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
-        }
     }
 }
 

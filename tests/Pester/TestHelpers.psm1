@@ -23,6 +23,19 @@ function Start-PwshProcess {
     [Diagnostics.Process]::Start($psi)
 }
 
+function Invoke-OnTerminal {
+    <# Runs `Import-Module OsgPilot; $Command; 'finished'` in a fresh pwsh on a pseudo-terminal and types ^C when -When says (seconds, after:TEXT, after-file:PATH:TEXT; see tests/fixtures/ctrl-c.py); returns what the driver reports. #>
+    param([Parameter(Mandatory)] [string] $When, [Parameter(Mandatory)] [string] $Command, [hashtable] $Environment = @{})
+    $saved = @{}
+    foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+    try {
+        $argv = @(Get-PwshCommand) + @('-NoProfile', '-Command', "Import-Module '$env:OSGPILOT_MODULE'; $Command; 'finished'")
+        python3 (Join-Path $PSScriptRoot '../fixtures/ctrl-c.py') $When @argv | ConvertFrom-Json
+    } finally {
+        foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    }
+}
+
 function ConvertTo-Base64Url([string] $Text) {
     [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
 }

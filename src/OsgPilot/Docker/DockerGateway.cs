@@ -313,28 +313,21 @@ namespace OsgPilot.Docker
 
         private static bool HasInner<T>(Exception e) where T : Exception => e is T || (e.InnerException != null && HasInner<T>(e.InnerException));
 
+        /// <summary>Socket errors of a connect that never succeeded (those <see cref="Why"/> explains, and one more).</summary>
+        private static readonly HashSet<SocketError> ConnectErrors = new HashSet<SocketError>
+        {
+            SocketError.ConnectionRefused, SocketError.AccessDenied, SocketError.HostNotFound, SocketError.NoData, SocketError.TryAgain,
+            SocketError.TimedOut, SocketError.NetworkUnreachable, SocketError.HostUnreachable, SocketError.AddressNotAvailable,
+            SocketError.AddressFamilyNotSupported,
+        };
+
         /// <summary>True when no connection was made at all (as opposed to one that broke mid-request).</summary>
         private static bool IsConnectFailure(DockerEndpoint endpoint, Exception e)
         {
             Exception inner = Innermost(e);
             if (endpoint.Uri.Scheme == "unix" && !File.Exists(endpoint.Uri.LocalPath) && !Directory.Exists(endpoint.Uri.LocalPath)) return true;
             if (inner is UnauthorizedAccessException) return true;
-            switch ((inner as SocketException)?.SocketErrorCode)
-            {
-                case SocketError.ConnectionRefused:
-                case SocketError.AccessDenied:
-                case SocketError.HostNotFound:
-                case SocketError.NoData:
-                case SocketError.TryAgain:
-                case SocketError.TimedOut:
-                case SocketError.NetworkUnreachable:
-                case SocketError.HostUnreachable:
-                case SocketError.AddressNotAvailable:
-                case SocketError.AddressFamilyNotSupported:
-                    return true;
-                default:
-                    return false;
-            }
+            return inner is SocketException socket && ConnectErrors.Contains(socket.SocketErrorCode);
         }
 
         /// <summary>Why a connection failed, in the words of the fix; the library's own text only in brackets.</summary>
