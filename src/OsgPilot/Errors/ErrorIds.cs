@@ -73,6 +73,17 @@ namespace OsgPilot.Errors
         public const string ScheduleExists = "ScheduleExists";
         public const string ScheduleWriteFailed = "ScheduleWriteFailed";
 
+        // Swarm services
+        public const string SwarmNotActive = "SwarmNotActive";
+        public const string SwarmNotManager = "SwarmNotManager";
+        public const string SwarmApiTooOld = "SwarmApiTooOld";
+        public const string ServiceSettingUnsupported = "ServiceSettingUnsupported";
+        public const string InvalidServiceName = "InvalidServiceName";
+        public const string InvalidConstraint = "InvalidConstraint";
+        public const string ServiceNotFound = "ServiceNotFound";
+        public const string ServiceNotOurs = "ServiceNotOurs";
+        public const string ServiceSetFailed = "ServiceSetFailed";
+
         // Squid
         public const string InvalidProbeUri = "InvalidProbeUri";
     }

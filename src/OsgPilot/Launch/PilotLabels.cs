@@ -11,6 +11,13 @@ namespace OsgPilot.Launch
         public const string ModuleVersion = Prefix + "version";
         public const string PilotDirectory = Prefix + "pilot-directory";
 
+        // Swarm services. A task's container carries only Service, never Managed: the container
+        // cmdlets must not list, sync or remove what Swarm owns.
+        public const string Service = Prefix + "service";
+        public const string PerNode = Prefix + "per-node";
+        /// <summary>The preflight's short-lived probe jobs.</summary>
+        public const string Probe = Prefix + "probe";
+
         /// <summary>The Engine API filter value that selects OsgPilot pilots.</summary>
         public const string ManagedFilter = Managed + "=true";
     }

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using OsgPilot.Errors;
+using OsgPilot.Swarm;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>Lists the pilot services on a swarm, with the newest task on each node.</summary>
+    [Cmdlet(VerbsCommon.Get, "OsgPilotService", DefaultParameterSetName = "Service")]
+    [OutputType(typeof(OsgPilotService), ParameterSetName = new[] { "Service" })]
+    [OutputType(typeof(OsgPilotServiceTask), ParameterSetName = new[] { "Task" })]
+    public sealed class GetOsgPilotServiceCommand : DockerCmdlet
+    {
+        private readonly List<string> _names = new List<string>();
+
+        /// <summary>Service or config names; wildcards allowed. A config name selects all its -PerNode services.</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; }
+
+        /// <summary>Output the tasks (one per node and service) instead of the services.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Task")]
+        public SwitchParameter Task { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Name != null) _names.AddRange(Name);
+        }
+
+        protected override void EndProcessing()
+        {
+            var selection = new PilotSelection(_names);
+            var unmatched = new UnmatchedNames();
+            RunOnEngines(Targets(), async (target, docker) =>
+            {
+                var seen = new List<string>();
+                IReadOnlyList<OsgPilotService> services = await ServiceReader.ReadAsync(docker, s =>
+                {
+                    string group = s.Label(Launch.PilotLabels.Service) ?? s.Name;
+                    seen.Add(s.Name);
+                    seen.Add(group);
+                    return selection.Matches(s.Name) || selection.Matches(group);
+                }, CancelToken);
+                foreach (OsgPilotService s in services)
+                {
+                    if (Task.IsPresent) foreach (OsgPilotServiceTask t in s.Tasks) WriteObject(t);
+                    else WriteObject(s);
+                }
+                unmatched.Add(docker.Endpoint.ToString(), selection.UnmatchedLiterals(new string[0]), selection.UnmatchedLiterals(seen));
+            });
+            foreach (string missing in unmatched.Missing) WriteFailure(NotFound(missing, unmatched.Engines));
+        }
+
+        internal static OsgPilotException NotFound(string name, string engines) =>
+            new OsgPilotException(ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound,
+                $"No pilot service named '{name}' on {engines}.", name);
+    }
+}

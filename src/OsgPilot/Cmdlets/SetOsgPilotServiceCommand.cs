@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using OsgPilot.Config;
+using OsgPilot.Launch;
+using OsgPilot.Swarm;
+
+namespace OsgPilot.Cmdlets
+{
+    /// <summary>
+    /// Runs a config's pilots on every node of a swarm as a global service, with the token as a Swarm
+    /// secret. Creates, or updates what differs (the swarm then rolls it node by node); idempotent.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "OsgPilotService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(OsgPilotServiceResult))]
+    public sealed class SetOsgPilotServiceCommand : DockerCmdlet, IServiceHost
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        public OsgPilotConfig Config { get; set; }
+
+        /// <summary>Pilots on each node: 1 is one global service named after the config; N is N services, NAME-1..NAME-N.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int PerNode { get; set; } = 1;
+
+        /// <summary>Placement constraints, e.g. node.labels.osg-backfill==true: only matching nodes run pilots.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] Constraint { get; set; } = new string[0];
+
+        /// <summary>Tasks a rolling update replaces at once (default 1: one node at a time).</summary>
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int UpdateParallelism { get; set; } = 1;
+
+        /// <summary>Seconds between one batch of replaced tasks and the next.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int UpdateDelaySec { get; set; } = ServiceOptions.DefaultUpdateDelaySeconds;
+
+        /// <summary>How long to wait for another Set-OsgPilotService of the same config on the same manager (from this machine) to finish.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int LockTimeoutSec { get; set; } = 300;
+
+        protected override void ProcessRecord()
+        {
+            OsgPilotConfig config = Config;
+            var options = new ServiceOptions
+            {
+                PerNode = PerNode,
+                Constraints = Constraint,
+                UpdateParallelism = UpdateParallelism,
+                UpdateDelay = TimeSpan.FromSeconds(UpdateDelaySec),
+            };
+            RunOnEngines(Targets(), async (target, docker) =>
+            {
+                IReadOnlyList<OsgPilotServiceResult> results;
+                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, "service " + config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
+                {
+                    results = await new ServiceDeployer(docker, this).RunAsync(config, options, CancelToken);
+                }
+                if (!WhatIfRequested()) foreach (OsgPilotServiceResult r in results) WriteObject(r);
+            });
+        }
+
+        bool IServiceHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
+
+        void IServiceHost.Verbose(string text) => WriteVerbose(text);
+
+        void IServiceHost.Warning(string text) => WriteWarning(text);
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+using OsgPilot.Swarm;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>Swarm: services, their tasks, nodes and secrets, each list in one call.</summary>
+    internal sealed partial class DockerGateway
+    {
+        /// <summary>
+        /// A Swarm request; the engine's 503 "not a swarm manager" becomes SwarmNotActive or
+        /// SwarmNotManager, which say what to do, instead of a generic API error.
+        /// </summary>
+        private async Task<T> SwarmCall<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct)
+        {
+            try
+            {
+                return await Call(what, action, ct).ConfigureAwait(false);
+            }
+            catch (OsgPilotException e) when (e.InnerException is DockerApiException api && api.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                throw (api.ResponseBody ?? "").IndexOf("Worker nodes", StringComparison.OrdinalIgnoreCase) >= 0
+                    ? SwarmGuard.NotManager(Endpoint.Display)
+                    : SwarmGuard.NotActive(Endpoint.Display);
+            }
+        }
+
+        private Task SwarmCall(string what, Func<CancellationToken, Task> action, CancellationToken ct) =>
+            SwarmCall(what, async t => { await action(t).ConfigureAwait(false); return true; }, ct);
+
+        public async Task<SwarmInfo> GetSwarmInfoAsync(CancellationToken ct)
+        {
+            Task<EngineVersion> version = GetVersionAsync(ct);
+            Task<SystemInfoResponse> info = Call("query the engine's swarm state", t => _client.System.GetSystemInfoAsync(t), ct);
+            await Task.WhenAll(version, info).ConfigureAwait(false);
+            Info s = info.Result.Swarm;
+            return new SwarmInfo
+            {
+                LocalState = s?.LocalNodeState ?? "inactive",
+                IsManager = s?.ControlAvailable ?? false,
+                NodeId = s?.NodeID,
+                Nodes = (int)(s?.Nodes ?? 0),
+                Managers = (int)(s?.Managers ?? 0),
+                ApiVersion = version.Result.ApiVersion,
+                Error = string.IsNullOrEmpty(s?.Error) ? null : s.Error,
+            };
+        }
+
+        /// <summary>OsgPilot's services (by label, on the engine side), with their task counts.</summary>
+        public Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(CancellationToken ct) =>
+            SwarmCall("list the services", async t =>
+            {
+                IList<SwarmService> services = await _client.Swarm.ListServicesAsync(new ServiceListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>>
+                    {
+                        ["label"] = new Dictionary<string, bool> { [PilotLabels.ManagedFilter] = true },
+                    },
+                    Status = true,
+                }, t).ConfigureAwait(false);
+                return (IReadOnlyList<ServiceRecord>)services.Select(ToServiceRecord).ToList();
+            }, ct);
+
+        /// <summary>Services of any owner whose name is exactly one of <paramref name="names"/>, in one call.</summary>
+        public Task<IReadOnlyList<ServiceRecord>> ListServicesByNameAsync(IEnumerable<string> names, CancellationToken ct) =>
+            SwarmCall("list the services", async t =>
+            {
+                var wanted = new HashSet<string>(names, StringComparer.Ordinal);
+                IList<SwarmService> services = await _client.Swarm.ListServicesAsync(new ServiceListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = wanted.ToDictionary(n => n, n => true) },
+                }, t).ConfigureAwait(false);
+                // The engine's name filter matches prefixes; keep exact names only.
+                return (IReadOnlyList<ServiceRecord>)services.Where(s => wanted.Contains(s.Spec?.Name ?? "")).Select(ToServiceRecord).ToList();
+            }, ct);
+
+        /// <summary>The tasks of the given services, every node, in one call.</summary>
+        public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(IEnumerable<string> serviceIds, CancellationToken ct)
+        {
+            var ids = serviceIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => true);
+            if (ids.Count == 0) return Task.FromResult((IReadOnlyList<TaskRecord>)new TaskRecord[0]);
+            return SwarmCall("list the services' tasks", async t =>
+            {
+                IList<TaskResponse> tasks = await _client.Tasks.ListAsync(new TasksListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = ids },
+                }, t).ConfigureAwait(false);
+                return (IReadOnlyList<TaskRecord>)tasks.Select(ToTaskRecord).ToList();
+            }, ct);
+        }
+
+        public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
+            SwarmCall("list the swarm's nodes", async t =>
+            {
+                IList<NodeListResponse> nodes = await _client.Swarm.ListNodesAsync(t).ConfigureAwait(false);
+                return (IReadOnlyList<NodeRecord>)nodes.Select(n => new NodeRecord
+                {
+                    Id = n.ID,
+                    Hostname = n.Description?.Hostname,
+                    State = n.Status?.State,
+                    Availability = n.Spec?.Availability,
+                    Role = n.Spec?.Role,
+                    Address = n.Status?.Addr,
+                    Labels = n.Spec?.Labels ?? new Dictionary<string, string>(),
+                }).ToList();
+            }, ct);
+
+        public Task<string> CreateServiceAsync(PilotServiceSpec spec, string secretId, CancellationToken ct) =>
+            SwarmCall("create the service " + spec.Name, async t =>
+            {
+                ServiceCreateResponse r = await _client.Swarm.CreateServiceAsync(
+                    new ServiceCreateParameters { Service = ServiceParametersFactory.Create(spec, secretId) }, t).ConfigureAwait(false);
+                return r.ID;
+            }, ct);
+
+        public Task<string> CreateProbeAsync(NodeProbe probe, CancellationToken ct) =>
+            SwarmCall("create the probe job " + probe.Name, async t =>
+            {
+                ServiceCreateResponse r = await _client.Swarm.CreateServiceAsync(
+                    new ServiceCreateParameters { Service = ServiceParametersFactory.CreateProbe(probe) }, t).ConfigureAwait(false);
+                return r.ID;
+            }, ct);
+
+        /// <summary>Replaces the service's spec; <paramref name="version"/> makes a concurrent change fail rather than be lost.</summary>
+        public Task UpdateServiceAsync(string id, ulong version, PilotServiceSpec spec, string secretId, CancellationToken ct) =>
+            SwarmCall("update the service " + spec.Name, t => _client.Swarm.UpdateServiceAsync(id,
+                new ServiceUpdateParameters { Service = ServiceParametersFactory.Create(spec, secretId), Version = (long)version }, t), ct);
+
+        public Task RemoveServiceAsync(string id, CancellationToken ct) =>
+            SwarmCall("remove the service", t => _client.Swarm.RemoveServiceAsync(id, t), ct);
+
+        public Task<IReadOnlyList<SecretRecord>> ListSecretsAsync(CancellationToken ct) =>
+            SwarmCall("list the swarm's secrets", async t =>
+            {
+                IList<Secret> secrets = await _client.Secrets.ListAsync(t).ConfigureAwait(false);
+                return (IReadOnlyList<SecretRecord>)secrets.Select(s => new SecretRecord
+                {
+                    Id = s.ID,
+                    Name = s.Spec?.Name,
+                    Labels = s.Spec?.Labels ?? new Dictionary<string, string>(),
+                }).ToList();
+            }, ct);
+
+        /// <summary>Creates a secret from <paramref name="data"/>; the caller wipes the bytes.</summary>
+        public Task<string> CreateSecretAsync(string name, IDictionary<string, string> labels, byte[] data, CancellationToken ct) =>
+            SwarmCall("create the secret " + name, async t =>
+            {
+                SecretCreateResponse r = await _client.Secrets.CreateAsync(new SwarmSecretSpec { Name = name, Labels = labels, Data = data }, t).ConfigureAwait(false);
+                return r.ID;
+            }, ct);
+
+        public Task DeleteSecretAsync(string id, CancellationToken ct) =>
+            SwarmCall("remove the secret", t => _client.Secrets.DeleteAsync(id, t), ct);
+
+        private static ServiceRecord ToServiceRecord(SwarmService s) => new ServiceRecord
+        {
+            Id = s.ID,
+            Name = s.Spec?.Name,
+            Version = s.Version?.Index ?? 0,
+            Labels = s.Spec?.Labels ?? new Dictionary<string, string>(),
+            Image = s.Spec?.TaskTemplate?.ContainerSpec?.Image,
+            Global = s.Spec?.Mode?.Global != null,
+            RunningTasks = s.ServiceStatus?.RunningTasks ?? 0,
+            DesiredTasks = s.ServiceStatus?.DesiredTasks ?? 0,
+            UpdateState = string.IsNullOrEmpty(s.UpdateStatus?.State) ? null : s.UpdateStatus.State,
+            UpdateMessage = string.IsNullOrEmpty(s.UpdateStatus?.Message) ? null : s.UpdateStatus.Message,
+            CreatedAt = s.CreatedAt,
+            UpdatedAt = s.UpdatedAt,
+            SecretNames = s.Spec?.TaskTemplate?.ContainerSpec?.Secrets?.Select(r => r.SecretName).ToList() ?? new List<string>(),
+            Constraints = s.Spec?.TaskTemplate?.Placement?.Constraints?.ToList() ?? new List<string>(),
+        };
+
+        private static TaskRecord ToTaskRecord(TaskResponse t) => new TaskRecord
+        {
+            Id = t.ID,
+            ServiceId = t.ServiceID,
+            NodeId = t.NodeID,
+            State = StateName(t.Status?.State),
+            DesiredState = StateName(t.DesiredState),
+            Image = t.Spec?.ContainerSpec?.Image,
+            Since = t.Status?.Timestamp,
+            CreatedAt = t.CreatedAt,
+            Message = string.IsNullOrEmpty(t.Status?.Message) ? null : t.Status.Message,
+            Error = string.IsNullOrEmpty(t.Status?.Err) ? null : t.Status.Err,
+            ContainerId = string.IsNullOrEmpty(t.Status?.ContainerStatus?.ContainerID) ? null : t.Status.ContainerStatus.ContainerID,
+            ExitCode = t.Status?.ContainerStatus?.ExitCode ?? 0,
+        };
+
+        private static string StateName(TaskState? state) => state?.ToString().ToLowerInvariant();
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>The engine's place in a swarm, as Info and Version tell it.</summary>
+    internal sealed class SwarmInfo
+    {
+        /// <summary>"active", "inactive", "pending", "error" or "locked".</summary>
+        public string LocalState { get; set; }
+        public bool IsManager { get; set; }
+        public string NodeId { get; set; }
+        public int Nodes { get; set; }
+        public int Managers { get; set; }
+        public string ApiVersion { get; set; }
+        public string Error { get; set; }
+    }
+
+    internal sealed class ServiceRecord
+    {
+        public string Id { get; set; }
+        public string Name { get; set; }
+        public ulong Version { get; set; }
+        public IDictionary<string, string> Labels { get; set; }
+        public string Image { get; set; }
+        public bool Global { get; set; }
+        public ulong RunningTasks { get; set; }
+        public ulong DesiredTasks { get; set; }
+        public string UpdateState { get; set; }
+        public string UpdateMessage { get; set; }
+        public DateTime? CreatedAt { get; set; }
+        public DateTime? UpdatedAt { get; set; }
+        public IReadOnlyList<string> SecretNames { get; set; }
+        public IReadOnlyList<string> Constraints { get; set; }
+
+        public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
+    }
+
+    internal sealed class TaskRecord
+    {
+        public string Id { get; set; }
+        public string ServiceId { get; set; }
+        public string NodeId { get; set; }
+        public string State { get; set; }
+        public string DesiredState { get; set; }
+        public string Image { get; set; }
+        public DateTime? Since { get; set; }
+        public DateTime? CreatedAt { get; set; }
+        public string Message { get; set; }
+        public string Error { get; set; }
+        public string ContainerId { get; set; }
+        public long ExitCode { get; set; }
+    }
+
+    internal sealed class NodeRecord
+    {
+        public string Id { get; set; }
+        public string Hostname { get; set; }
+        public string State { get; set; }
+        public string Availability { get; set; }
+        public string Role { get; set; }
+        public string Address { get; set; }
+        public IDictionary<string, string> Labels { get; set; }
+    }
+
+    internal sealed class SecretRecord
+    {
+        public string Id { get; set; }
+        public string Name { get; set; }
+        public IDictionary<string, string> Labels { get; set; }
+
+        public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
+    }
+}

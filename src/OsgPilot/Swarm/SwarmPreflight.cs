@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Config;
+using OsgPilot.Docker;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+using OsgPilot.Preflight;
+
+namespace OsgPilot.Swarm
+{
+    /// <summary>
+    /// Preflight for a swarm: the manager, its nodes, and on every node the pilots would run on, what
+    /// the API alone cannot show: whether /cvmfs is there as a shared mount and whether the pilot
+    /// directories are there and writable by uid 1000. Those are asked of the nodes themselves, by
+    /// two short global jobs of the pilot image that mount what a pilot would; their tasks' outcome,
+    /// as the swarm reports it, is the answer. The jobs are removed before this returns.
+    /// </summary>
+    internal sealed class SwarmPreflight
+    {
+        private static readonly string[] Terminal = { "complete", "failed", "rejected", "shutdown", "orphaned" };
+        private readonly DockerGateway _docker;
+        private readonly List<OsgPilotPreflightCheck> _checks = new List<OsgPilotPreflightCheck>();
+
+        public SwarmPreflight(DockerGateway docker) => _docker = docker;
+
+        public async Task<OsgPilotPreflightResult> RunAsync(OsgPilotConfig config, ServiceOptions options, TimeSpan probeTimeout, CancellationToken ct)
+        {
+            try
+            {
+                ServiceSpecMapper.ThrowIfUnsupported(config);
+                Pass("Settings", "Every setting of the config can be expressed in a Swarm service.");
+            }
+            catch (OsgPilotException e)
+            {
+                Fail("Settings", e.Message);
+            }
+
+            SwarmInfo info;
+            try
+            {
+                info = await SwarmGuard.RequireManagerAsync(_docker, ct);
+            }
+            catch (OsgPilotException e) when (e.ErrorId != ErrorIds.DockerEngineUnreachable)
+            {
+                Fail("Manager", e.Message);
+                return Result(config);
+            }
+            Pass("Manager", $"'{_docker.Endpoint.Display}' manages an active swarm ({info.Managers} manager(s)), Engine API {info.ApiVersion}.");
+
+            IReadOnlyList<NodeRecord> nodes = await _docker.ListNodesAsync(ct);
+            List<NodeRecord> usable = nodes.Where(n => n.State == "ready" && n.Availability == "active").ToList();
+            string others = string.Join(", ", nodes.Except(usable).Select(n => $"{Describe(n)} is {n.State}/{n.Availability}"));
+            if (usable.Count == 0) Fail("Nodes", $"{nodes.Count} node(s), none ready and active" + (others.Length > 0 ? ": " + others : "") + ".");
+            else if (others.Length > 0) Warn("Nodes", $"{nodes.Count} nodes, {usable.Count} ready and active; {others}: no pilot runs there.");
+            else Pass("Nodes", $"{nodes.Count} node(s), all ready and active.");
+            if (usable.Count == 0) return Result(config);
+
+            await ProbeNodesAsync(config, options, nodes, probeTimeout, ct);
+            return Result(config);
+        }
+
+        private async Task ProbeNodesAsync(OsgPilotConfig config, ServiceOptions options, IReadOnlyList<NodeRecord> nodes, TimeSpan timeout, CancellationToken ct)
+        {
+            string suffix = Guid.NewGuid().ToString("N").Substring(0, 8);
+            var probes = new List<(string Check, NodeProbe Probe)>();
+            IReadOnlyList<string> constraints = options.Constraints ?? new string[0];
+            if (config.Cvmfs == CvmfsMode.HostMount)
+            {
+                var cvmfs = new NodeProbe { Name = $"osgpilot-probe-cvmfs-{suffix}", Image = config.Image, User = PilotContainerMapper.PilotUser, Constraints = constraints, Script = "test -d /cvmfs -a -x /cvmfs || exit 10" };
+                cvmfs.Binds.Add(new BindMount(config.CvmfsPath, "/cvmfs", propagation: "shared"));
+                cvmfs.Meanings[10] = $"{config.CvmfsPath} cannot be entered by the pilot user";
+                probes.Add(("CVMFS", cvmfs));
+            }
+            if (config.PilotDirectory != null)
+            {
+                var dirs = new NodeProbe { Name = $"osgpilot-probe-pilotdir-{suffix}", Image = config.Image, User = PilotContainerMapper.PilotUser, Constraints = constraints };
+                var script = new List<string>();
+                IReadOnlyList<string> names = PilotContainerMapper.InstanceNames(config, options.PerNode);
+                for (int i = 0; i < names.Count; i++)
+                {
+                    string host = PilotContainerMapper.Map(config, i, options.PerNode, ModuleVersion.Value).HostPilotDirectory;
+                    string target = "/probe/" + i.ToString(CultureInfo.InvariantCulture);
+                    long code = 10 + i;
+                    dirs.Binds.Add(new BindMount(host, target));
+                    // mktemp -d as uid 1000: exactly what the start-up does ("Creating LOCAL_DIR under /pilot failed").
+                    script.Add($"d=$(mktemp -d {target}/osgpilot-probe-XXXXXX) && rmdir \"$d\" || exit {code}");
+                    dirs.Meanings[code] = $"{host} is not writable by the pilot user (uid {PilotContainerMapper.PilotUid}): mktemp -d there failed";
+                }
+                dirs.Script = string.Join("\n", script);
+                probes.Add(("Pilot directory", dirs));
+            }
+            else
+            {
+                Pass("Pilot directory", "No -PilotDirectory: each pilot uses its container's own /pilot, nothing is needed on the nodes.");
+            }
+            if (probes.Count == 0) return;
+
+            var ids = new List<string>();
+            try
+            {
+                foreach ((string _, NodeProbe p) in probes) ids.Add(await _docker.CreateProbeAsync(p, ct));
+                IReadOnlyList<TaskRecord> tasks = await WaitForTasksAsync(ids, timeout, ct);
+                Dictionary<string, NodeRecord> byId = nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+                for (int i = 0; i < probes.Count; i++)
+                {
+                    List<TaskRecord> mine = tasks.Where(t => t.ServiceId == ids[i]).ToList();
+                    Report(probes[i].Check, probes[i].Probe, mine, byId, nodes.Count, timeout);
+                }
+            }
+            finally
+            {
+                foreach (string id in ids)
+                {
+                    try { await _docker.RemoveServiceAsync(id, CancellationToken.None); }
+                    catch (OsgPilotException) { /* a probe left behind is harmless and labelled; the next run does not reuse its name */ }
+                }
+            }
+        }
+
+        private async Task<IReadOnlyList<TaskRecord>> WaitForTasksAsync(IReadOnlyList<string> ids, TimeSpan timeout, CancellationToken ct)
+        {
+            DateTime deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                IReadOnlyList<TaskRecord> tasks = await _docker.ListTasksAsync(ids, ct);
+                // A rejected job task is retried by the swarm: a node is done at its first outcome.
+                bool done = ids.All(id => tasks.Any(t => t.ServiceId == id)) &&
+                            tasks.GroupBy(t => (t.ServiceId, t.NodeId)).All(g => g.Any(t => Terminal.Contains(t.State)));
+                if (done || DateTime.UtcNow >= deadline) return tasks;
+                await Task.Delay(TimeSpan.FromMilliseconds(400), ct);
+            }
+        }
+
+        private void Report(string check, NodeProbe probe, List<TaskRecord> tasks, IReadOnlyDictionary<string, NodeRecord> nodes, int nodeCount, TimeSpan timeout)
+        {
+            if (tasks.Count == 0)
+            {
+                Fail(check, $"No node took the probe within {timeout.TotalSeconds:0} s: no node is eligible under the constraints ({string.Join(", ", probe.Constraints)}).");
+                return;
+            }
+            // Per node, its outcome: a completed probe if any, else the first that ended.
+            List<TaskRecord> outcomes = tasks.GroupBy(t => t.NodeId, StringComparer.Ordinal)
+                .Select(g => g.FirstOrDefault(t => t.State == "complete")
+                             ?? g.Where(t => Terminal.Contains(t.State)).OrderBy(t => t.CreatedAt ?? DateTime.MaxValue).FirstOrDefault()
+                             ?? g.First())
+                .ToList();
+            foreach (TaskRecord t in outcomes.OrderBy(t => nodes.TryGetValue(t.NodeId ?? "", out NodeRecord n) ? n.Hostname : "", StringComparer.Ordinal).ThenBy(t => t.NodeId, StringComparer.Ordinal))
+            {
+                string node = nodes.TryGetValue(t.NodeId ?? "", out NodeRecord n) ? Describe(n) : $"node {Short(t.NodeId)}";
+                string name = $"{check} on {node}";
+                if (t.State == "complete") Pass(name, probe == null ? "" : $"Checked on the node as uid {PilotContainerMapper.PilotUid}: fine.");
+                else if (!Terminal.Contains(t.State)) Warn(name, $"The probe was still '{t.State}' after {timeout.TotalSeconds:0} s" + (t.Error != null ? $": {t.Error}" : "") + " (an image pull on that node?).");
+                else if (probe.Meanings.TryGetValue(t.ExitCode, out string meaning) && t.ContainerId != null) Fail(name, meaning + " on this node.");
+                else Fail(name, Explain(t.Error ?? t.Message ?? t.State));
+            }
+            int reached = outcomes.Count;
+            if (reached < nodeCount) Pass($"{check}: placement", $"{reached} of {nodeCount} nodes are eligible under the constraints; the others run no pilot and were not probed.");
+        }
+
+        /// <summary>The engine's mount errors, said as what to do on the node.</summary>
+        internal static string Explain(string error)
+        {
+            if (error.IndexOf("bind source path does not exist", StringComparison.OrdinalIgnoreCase) >= 0)
+                return $"The swarm could not start the pilot there: {error}. Swarm does not create bind sources: make the directory on the node (owner uid 1000, mode 755).";
+            if (error.IndexOf("not a shared mount", StringComparison.OrdinalIgnoreCase) >= 0)
+                return $"The swarm could not start the pilot there: {error}. /cvmfs must be a shared mount on the node (mount --make-shared, or autofs/cvmfs as OSG documents).";
+            if (error.IndexOf("No such image", StringComparison.OrdinalIgnoreCase) >= 0)
+                return $"The node does not have the image and could not pull it: {error}.";
+            return "The probe failed there: " + error + ".";
+        }
+
+        private static string Describe(NodeRecord n) => $"{n.Hostname} ({Short(n.Id)})";
+
+        private static string Short(string id) => id == null ? "?" : id.Substring(0, Math.Min(12, id.Length));
+
+        private OsgPilotPreflightResult Result(OsgPilotConfig config) =>
+            new OsgPilotPreflightResult(config.Name, _checks, _checks.All(c => c.Passed || c.Level != CheckSeverity.Error), _docker.Endpoint.Display, _docker.Endpoint.Context);
+
+        private void Pass(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, true, CheckSeverity.Error, message));
+        private void Fail(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Error, message));
+        private void Warn(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Warning, message));
+    }
+}

@@ -1,0 +1,431 @@
+# Pilots as a Docker Swarm service (issue 12), on a real three-node swarm (tests/fixtures/swarm.sh):
+# three dockerd, each in its own network and mount namespace, joined over veth links to a bridge
+# in a fourth namespace. Node 1 is the manager the cmdlets talk to; the tests look at what each
+# node really runs through that node's own socket.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoEngine = -not (Test-EngineAvailable)
+}
+
+BeforeAll {
+    Import-Module $env:OSGPILOT_MODULE -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:SwarmScript = Join-Path $PSScriptRoot '../fixtures/swarm.sh'
+    bash $SwarmScript start | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'The swarm fixture did not start.' }
+    $script:Swarm = @{}
+    foreach ($line in (bash $SwarmScript env)) { $k, $v = $line -split '=', 2; $Swarm[$k] = $v }
+    $script:Manager = $Swarm.SWARM_MANAGER
+    $script:Work = New-TestDirectory
+    $script:Prefix = 'sw' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:TokenText = New-TestTokenText
+    $script:TokenPath = New-TestTokenFile -Directory $Work -Text $TokenText
+    chmod 600 $TokenPath   # as sites keep it: the cmdlet reads it as the caller, the secret is for uid 1000
+
+    function Invoke-OnNode([int] $Index, [string[]] $Arguments) {
+        # The docker CLI on one node, through its private socket (the fixture's own way in).
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $Swarm["SWARM_SOCKET_$Index"]
+        try { & docker @Arguments } finally { $env:DOCKER_HOST = $saved }
+    }
+    function New-SwarmConfig([string] $Name, [hashtable] $Extra = @{}) {
+        $p = @{
+            Name = $Name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $TokenPath; Image = (Get-TestImage)
+            CvmfsPath = $Swarm.SWARM_CVMFS; SquidLocation = 'http://127.0.0.1:3128'; Cpus = 1; MemoryMB = 256
+            Environment = @{ STANDIN_IDLE_SECONDS = '3600'; EXTRA_JOB_ENV = 'A=1' }
+        }
+        foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+        New-OsgPilotConfig @p
+    }
+    function Wait-Until([scriptblock] $Condition, [int] $Seconds, [string] $What) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if (& $Condition) { return }
+            Start-Sleep -Milliseconds 500
+        }
+        throw "Timed out after $Seconds s waiting until $What"
+    }
+    function Get-NodeIds { @(Invoke-OnNode 1 @('node', 'ls', '-q')) }
+    function Get-RunningTasks([string] $Name) { @(Get-OsgPilotService -DockerHost $Manager -Name $Name -Task | Where-Object State -eq 'running') }
+    function Get-TaskContainer([int] $Node, [string] $Service) {
+        @(Invoke-OnNode $Node @('ps', '-q', '--filter', "label=org.osg-htc.osgpilot.service=$Service"))
+    }
+    function Get-GroupSecrets([string] $Group) {
+        @(Invoke-OnNode 1 @('secret', 'ls', '--filter', "label=org.osg-htc.osgpilot.service=$Group", '--format', '{{.Name}}') | Where-Object { $_ })
+    }
+    function Get-TaskHistory([string] $Service) {
+        # Every task the service ever had, with the engine's own timestamps.
+        $ids = @(Invoke-OnNode 1 @('service', 'ps', '-q', '--no-trunc', $Service))
+        @(Invoke-OnNode 1 (@('inspect') + $ids) | ConvertFrom-Json)
+    }
+    function Remove-SwarmLeftovers {
+        $services = @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like "$Prefix*" })
+        if ($services.Count) { Invoke-OnNode 1 (@('service', 'rm') + $services) | Out-Null }
+        $secrets = @(Invoke-OnNode 1 @('secret', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like "$Prefix*" })
+        if ($secrets.Count) { Invoke-OnNode 1 (@('secret', 'rm') + $secrets) *> $null }
+    }
+}
+
+AfterAll {
+    Remove-SwarmLeftovers
+    Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
+    bash $script:SwarmScript stop | Out-Null
+}
+
+Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
+    BeforeAll {
+        $script:Name = "$Prefix-g"
+        $script:Config = New-SwarmConfig $Name
+        $script:First = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
+        Wait-Until { (Get-RunningTasks $Name).Count -eq 3 } 60 'three tasks run'
+        # Past the start-up checks (the token copy, mktemp under /pilot) on every node.
+        Wait-Until { @(1..3 | Where-Object { $c = Get-TaskContainer $_ $Name; $c -and (Invoke-OnNode $_ @('logs', $c[0]) 2>&1 | Select-String 'Startd is ready') }).Count -eq 3 } 60 'every pilot is ready'
+    }
+
+    It 'was created, once, with a Changed result' {
+        $First.Action | Should -Be 'Created'
+        $First.Changed | Should -BeTrue
+        $First.Id | Should -Not -BeNullOrEmpty
+        $First.DockerHost | Should -Be $Manager
+    }
+
+    It 'runs exactly one pilot on every node' {
+        $tasks = Get-RunningTasks $Name
+        ($tasks.NodeId | Sort-Object) | Should -Be (Get-NodeIds | Sort-Object)
+        foreach ($i in 1..3) { (Get-TaskContainer $i $Name).Count | Should -Be 1 -Because "node $i runs one pilot" }
+        $s = Get-OsgPilotService -DockerHost $Manager -Name $Name
+        $s.Mode | Should -Be 'Global'
+        "$($s.Running)/$($s.Desired)" | Should -Be '3/3'
+    }
+
+    It 'each task is the container Start-OsgPilot makes: user, capabilities, /cvmfs propagation, limits, environment, token file' {
+        # The reference: the same config started by Start-OsgPilot on node 2's engine.
+        $ref = New-SwarmConfig "$Prefix-ref" | Start-OsgPilot -DockerHost $Swarm.SWARM_SOCKET_2 -WatchSeconds 1
+        try {
+            $task = (Get-TaskContainer 2 $Name)[0]
+            $t = (Invoke-OnNode 2 @('inspect', $task) | ConvertFrom-Json)[0]
+            $r = (Invoke-OnNode 2 @('inspect', $ref.Name) | ConvertFrom-Json)[0]
+            $t.Config.User | Should -Be 'osg'
+            $t.Config.User | Should -Be $r.Config.User
+            @($t.HostConfig.CapAdd -replace '^CAP_', '' | Sort-Object) | Should -Be @($r.HostConfig.CapAdd | Sort-Object)
+            $t.HostConfig.CapAdd.Count | Should -Be 7
+            (Invoke-OnNode 2 @('exec', $task, 'grep', 'CapBnd', '/proc/1/status')) | Should -Be (Invoke-OnNode 2 @('exec', $ref.Name, 'grep', 'CapBnd', '/proc/1/status'))
+            @($t.Config.Env | Sort-Object) | Should -Be @($r.Config.Env | Sort-Object)
+            $t.Config.Env | Should -Contain 'GLIDEIN_Site=TEST_SITE'
+            $t.Config.Env | Should -Contain 'EXTRA_JOB_ENV=A=1'
+            $t.HostConfig.NanoCpus | Should -Be $r.HostConfig.NanoCpus
+            $t.HostConfig.Memory | Should -Be $r.HostConfig.Memory
+            $t.HostConfig.PidsLimit | Should -Be 16384
+            ($t.HostConfig.Ulimits | ConvertTo-Json -Compress) | Should -Be ($r.HostConfig.Ulimits | ConvertTo-Json -Compress)
+            # /cvmfs as the host's, with shared propagation (a bind made later on the host shows inside).
+            (Invoke-OnNode 2 @('exec', $task, 'grep', ' /cvmfs ', '/proc/self/mountinfo')) | Should -Match 'shared:\d+'
+            # The token: the file the start-up reads, the pilot user's, 0400, the file's text.
+            (Invoke-OnNode 2 @('exec', $task, 'stat', '-c', '%u %g %a', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) | Should -Be '1000 1000 400'
+            (Invoke-OnNode 2 @('exec', '-u', '1000', $task, 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) | Should -Be $TokenText
+            # ... which the start-up copied as uid 1000 and accepted.
+            (Invoke-OnNode 2 @('logs', $task) 2>&1) -join "`n" | Should -Match 'Startd is ready'
+            # Stop grace: the pilot's 120 s, as Start-OsgPilot's stop timeout.
+            $spec = (Invoke-OnNode 1 @('service', 'inspect', $Name) | ConvertFrom-Json)[0].Spec
+            $spec.TaskTemplate.ContainerSpec.StopGracePeriod | Should -Be 120000000000
+            $r.Config.StopTimeout | Should -Be 120
+            $spec.TaskTemplate.Resources.Limits.Pids | Should -Be 16384
+        }
+        finally {
+            Remove-OsgPilot -DockerHost $Swarm.SWARM_SOCKET_2 -Name $ref.Name -Force -Confirm:$false
+        }
+    }
+
+    It 'keeps the token out of the service spec, its environment and docker service inspect' {
+        $inspect = (Invoke-OnNode 1 @('service', 'inspect', $Name)) -join "`n"
+        foreach ($part in @($TokenText) + $TokenText.Split('.')[1, 2]) { $inspect.Contains($part) | Should -BeFalse }
+        $spec = ($inspect | ConvertFrom-Json)[0].Spec
+        @($spec.TaskTemplate.ContainerSpec.Env | Where-Object { $_ -match '^TOKEN=' }).Count | Should -Be 0
+        $spec.TaskTemplate.ContainerSpec.Secrets[0].File.Name | Should -Be '/etc/condor/tokens-orig.d/flock.opensciencegrid.org'
+        $spec.TaskTemplate.ContainerSpec.Secrets[0].File.UID | Should -Be '1000'
+        $spec.TaskTemplate.ContainerSpec.Secrets[0].File.Mode | Should -Be 256
+        ((Invoke-OnNode 1 @('secret', 'inspect', $First.SecretName)) -join "`n").Contains($TokenText) | Should -BeFalse
+        ((Get-OsgPilotService -DockerHost $Manager -Name $Name | ConvertTo-Json -Depth 4)).Contains($TokenText) | Should -BeFalse
+    }
+
+    It 'a second identical call changes nothing' {
+        $before = (Invoke-OnNode 1 @('service', 'inspect', $Name, '--format', '{{.Version.Index}}'))
+        $r = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
+        $r.Action | Should -Be 'Unchanged'
+        $r.Changed | Should -BeFalse
+        (Invoke-OnNode 1 @('service', 'inspect', $Name, '--format', '{{.Version.Index}}')) | Should -Be $before
+        (Get-GroupSecrets $Name).Count | Should -Be 1
+    }
+
+    It 'shows each task (node, state, image, since) in a table, and serialises to JSON' {
+        $tasks = @(Get-OsgPilotService -DockerHost $Manager -Name $Name -Task)
+        $tasks.Count | Should -Be 3
+        $tasks | ForEach-Object { $_.Image | Should -Be (Get-TestImage); $_.Since | Should -BeOfType [DateTime]; $_.Node | Should -Not -BeNullOrEmpty }
+        $table = $tasks | Format-Table | Out-String -Width 200
+        $table | Should -Match 'Service\s+Node\s+NodeId\s+State\s+Image\s+Since\s+Error'
+        $table | Should -Match "$Name\s+\S+\s+\w{12}\s+running"
+        $json = Get-OsgPilotService -DockerHost $Manager -Name $Name | ConvertTo-Json -Depth 4 | ConvertFrom-Json
+        $json.Tasks.Count | Should -Be 3
+        $json.Tasks[0].State | Should -Be 'running'
+        $json.Running | Should -Be 3
+        (Get-OsgPilotService -DockerHost $Manager -Name $Name | Format-Table | Out-String) | Should -Match "$Name\s+Global\s+3/3"
+    }
+
+    It 'rotating the token is one command: a new secret, the service rolls, the old secret goes' {
+        $newText = New-TestTokenText
+        Set-Content -Path $TokenPath -Value $newText -NoNewline
+        try {
+            $r = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
+            $r.Action | Should -Be 'Updated'
+            $r.Reason | Should -Match 'new token'
+            $r.SecretName | Should -Not -Be $First.SecretName
+            Get-GroupSecrets $Name | Should -Be @($r.SecretName)
+            Wait-Until { @(1..3 | Where-Object { $c = Get-TaskContainer $_ $Name; $c -and (Invoke-OnNode $_ @('exec', $c[0], 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) -eq $newText }).Count -eq 3 } 90 'every node has the new token'
+            (Get-RunningTasks $Name).Count | Should -Be 3
+        }
+        finally {
+            $script:TokenText = $newText
+        }
+    }
+
+    It 'an image update rolls one node at a time, each node back up before the next stops' {
+        $v2 = New-SwarmConfig $Name @{ Image = $Swarm.SWARM_IMAGE_V2 }
+        $r = $v2 | Set-OsgPilotService -DockerHost $Manager -UpdateParallelism 1 -UpdateDelaySec 2
+        $r.Action | Should -Be 'Updated'
+        $r.Reason | Should -Match 'image'
+        Wait-Until { $t = Get-RunningTasks $Name; $t.Count -eq 3 -and @($t | Where-Object Image -eq $Swarm.SWARM_IMAGE_V2).Count -eq 3 } 120 'every node runs the new image'
+        Wait-Until { (Get-OsgPilotService -DockerHost $Manager -Name $Name).UpdateState -eq 'completed' } 30 'the update completes'
+
+        $history = Get-TaskHistory $Name
+        $new = @($history | Where-Object { $_.Spec.ContainerSpec.Image -eq $Swarm.SWARM_IMAGE_V2 -and $_.Status.State -eq 'running' } |
+                 Sort-Object { [DateTime]$_.Status.Timestamp })
+        $new.Count | Should -Be 3
+        for ($k = 1; $k -lt 3; $k++) {
+            # The old task on node k was stopped only after node k-1's new task ran, and the delay passed.
+            $node = $new[$k].NodeID
+            $oldStop = @($history | Where-Object { $_.NodeID -eq $node -and $_.Spec.ContainerSpec.Image -ne $Swarm.SWARM_IMAGE_V2 -and $_.DesiredState -eq 'shutdown' } |
+                         Sort-Object { [DateTime]$_.Status.Timestamp } | Select-Object -Last 1)
+            $gap = ([DateTime]$oldStop.Status.Timestamp - [DateTime]$new[$k - 1].Status.Timestamp).TotalSeconds
+            $gap | Should -BeGreaterOrEqual 1.5 -Because "node $($k + 1) must keep its pilot until node $k runs the new one and the 2 s delay passed"
+        }
+        $script:Config = $v2
+    }
+}
+
+Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
+    BeforeAll {
+        function Get-NodeId([int] $Index) { Invoke-OnNode $Index @('info', '--format', '{{.Swarm.NodeID}}') }
+        function Get-CheckFor($Result, [string] $Check, [string] $NodeId) { @($Result.Checks | Where-Object Name -like "$Check on * ($($NodeId.Substring(0, 12)))") }
+    }
+
+    It 'Test-OsgPilotService asks every node: finds the node without a shared /cvmfs and the one whose pilot directory uid 1000 cannot write' {
+        $config = New-SwarmConfig "$Prefix-pf" @{ CvmfsPath = $Swarm.SWARM_CVMFS_PARTIAL; PilotDirectory = $Swarm.SWARM_PILOT }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = $config | Test-OsgPilotService -DockerHost $Manager
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+        $r.Passed | Should -BeFalse
+        ($r.Checks | Where-Object Name -eq 'Manager').Passed | Should -BeTrue
+        ($r.Checks | Where-Object Name -eq 'Nodes').Message | Should -Match '^3 node'
+        $n1, $n2, $n3 = (Get-NodeId 1), (Get-NodeId 2), (Get-NodeId 3)
+        (Get-CheckFor $r 'CVMFS' $n1).Passed | Should -BeTrue
+        (Get-CheckFor $r 'CVMFS' $n3).Passed | Should -BeTrue
+        $bad = Get-CheckFor $r 'CVMFS' $n2
+        $bad.Passed | Should -BeFalse
+        $bad.Message | Should -Match 'not a shared mount'
+        (Get-CheckFor $r 'Pilot directory' $n1).Passed | Should -BeTrue
+        (Get-CheckFor $r 'Pilot directory' $n2).Passed | Should -BeTrue
+        $bad = Get-CheckFor $r 'Pilot directory' $n3
+        $bad.Passed | Should -BeFalse
+        $bad.Message | Should -Match 'not writable by the pilot user \(uid 1000\)'
+        @($r.Checks | Where-Object { -not $_.Passed }).Count | Should -Be 2
+        # The probes are gone, and they were never pilots.
+        @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like 'osgpilot-probe-*' }).Count | Should -Be 0
+        @(Get-OsgPilotService -DockerHost $Manager | Where-Object Name -like 'osgpilot-probe-*').Count | Should -Be 0
+    }
+
+    It 'names a pilot directory that does not exist on the nodes (-PerNode 2: NAME-1, NAME-2)' {
+        $config = New-SwarmConfig "$Prefix-pf" @{ PilotDirectory = $Swarm.SWARM_PILOT }
+        $r = $config | Test-OsgPilotService -DockerHost $Manager -PerNode 2 -Constraint 'node.role==manager'
+        $r.Passed | Should -BeFalse
+        $dir = @($r.Checks | Where-Object Name -like 'Pilot directory on *')
+        $dir.Count | Should -Be 1 -Because 'the constraint leaves one node'
+        $dir[0].Message | Should -Match "bind source path does not exist: $([regex]::Escape($Swarm.SWARM_PILOT))/$Prefix-pf-1"
+        $dir[0].Message | Should -Match 'Swarm does not create bind sources'
+        ($r.Checks | Where-Object Name -like '*placement').Message | Should -Match '1 of 3 nodes'
+    }
+
+    It 'a healthy config passes, and -Quiet says just $true' {
+        $config = New-SwarmConfig "$Prefix-pf"
+        $r = $config | Test-OsgPilotService -DockerHost $Manager
+        $r.Passed | Should -BeTrue
+        @($r.Checks | Where-Object Name -like 'CVMFS on *').Count | Should -Be 3
+        $config | Test-OsgPilotService -DockerHost $Manager -Quiet | Should -BeTrue
+        $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json | ForEach-Object Passed | Should -BeTrue
+    }
+
+    It 'with -PilotDirectory each pilot writes its own node''s directory; a node where uid 1000 cannot write shows why in its task' {
+        $name = "$Prefix-d"
+        $n1, $n2, $n3 = (Get-NodeId 1), (Get-NodeId 2), (Get-NodeId 3)
+        New-SwarmConfig $name @{ PilotDirectory = $Swarm.SWARM_PILOT } | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 | Out-Null
+        try {
+            Wait-Until {
+                $t = @(Get-OsgPilotService -DockerHost $Manager -Name $name -Task)
+                @($t | Where-Object { $_.NodeId -in $n1, $n2 -and $_.State -eq 'running' }).Count -eq 2 -and @($t | Where-Object { $_.NodeId -eq $n3 -and $_.Error }).Count -eq 1
+            } 60 'the pilots on nodes 1 and 2 run and node 3 reports its failure'
+            foreach ($i in 1, 2) {
+                $c = (Get-TaskContainer $i $name)[0]
+                (Invoke-OnNode $i @('exec', $c, 'grep', ' /pilot ', '/proc/self/mountinfo')) | Should -Match "osgswarm-pilot-$i"
+                Wait-Until { (Invoke-OnNode $i @('exec', $c, 'sh', '-c', 'ls -d /pilot/osgvo-pilot-*')) -match 'osgvo-pilot-' } 20 "the pilot on node $i made its working directory"
+            }
+            $t3 = Get-OsgPilotService -DockerHost $Manager -Name $name -Task | Where-Object NodeId -eq $n3
+            $t3.State | Should -Not -Be 'running'
+            $t3.Error | Should -Match 'non-zero exit \(1\)'
+            (Get-OsgPilotService -DockerHost $Manager -Task -Name $name | Format-Table | Out-String -Width 200) | Should -Match 'non-zero exit'
+        }
+        finally { Remove-OsgPilotService -DockerHost $Manager -Name $name -Force }
+    }
+}
+
+Describe 'Placement, -PerNode and nodes that come and go' -Skip:$NoEngine {
+    It 'a constraint on node labels excludes the node without the label' {
+        $ids = Get-NodeIds
+        $excluded = $ids | Where-Object { (Invoke-OnNode 1 @('node', 'inspect', $_, '--format', '{{.Spec.Role}}')) -eq 'worker' } | Select-Object -Last 1
+        foreach ($id in $ids | Where-Object { $_ -ne $excluded }) { Invoke-OnNode 1 @('node', 'update', '--label-add', 'osg-backfill=true', $id) | Out-Null }
+        try {
+            $name = "$Prefix-c"
+            $r = New-SwarmConfig $name | Set-OsgPilotService -DockerHost $Manager -Constraint 'node.labels.osg-backfill==true' -UpdateDelaySec 1
+            $r.Constraints | Should -Be @('node.labels.osg-backfill==true')
+            Wait-Until { (Get-RunningTasks $name).Count -eq 2 } 60 'two tasks run'
+            Start-Sleep -Seconds 2
+            $tasks = Get-RunningTasks $name
+            $tasks.Count | Should -Be 2
+            $tasks.NodeId | Should -Not -Contain $excluded
+            (Get-OsgPilotService -DockerHost $Manager -Name $name).Desired | Should -Be 2
+            Remove-OsgPilotService -DockerHost $Manager -Name $name -Force
+        }
+        finally {
+            foreach ($id in $ids) { Invoke-OnNode 1 @('node', 'update', '--label-rm', 'osg-backfill', $id) *> $null }
+        }
+    }
+
+    It '-PerNode 2 runs two services of one pilot per node, with distinct pilot names, and going back removes one' {
+        $name = "$Prefix-p"
+        $config = New-SwarmConfig $name
+        $r = @($config | Set-OsgPilotService -DockerHost $Manager -PerNode 2 -UpdateDelaySec 1)
+        $r.Name | Should -Be @("$name-1", "$name-2")
+        $r.Action | Should -Be @('Created', 'Created')
+        @($r.SecretName | Select-Object -Unique).Count | Should -Be 1
+        Wait-Until { (Get-RunningTasks "$name-*").Count -eq 6 } 60 'six tasks run'
+        foreach ($i in 1..3) {
+            (Get-TaskContainer $i "$name-1").Count | Should -Be 1
+            (Get-TaskContainer $i "$name-2").Count | Should -Be 1
+        }
+        $c = (Get-TaskContainer 3 "$name-2")[0]
+        (Invoke-OnNode 3 @('inspect', $c, '--format', '{{json .Config.Env}}') | ConvertFrom-Json) | Should -Contain 'GLIDEIN_RANDOMIZE_NAME=true'
+        (Get-OsgPilotService -DockerHost $Manager -Name $name).Name | Should -Be @("$name-1", "$name-2")
+
+        $back = @($config | Set-OsgPilotService -DockerHost $Manager -PerNode 1 -UpdateDelaySec 1)
+        ($back | Where-Object Action -eq 'Created').Name | Should -Be $name
+        ($back | Where-Object Action -eq 'Removed').Name | Should -Be @("$name-1", "$name-2")
+        (Get-OsgPilotService -DockerHost $Manager -Name $name).Name | Should -Be @($name)
+        Get-GroupSecrets $name | Should -HaveCount 1
+        Remove-OsgPilotService -DockerHost $Manager -Name $name -Force
+    }
+
+    It 'a node that leaves loses its pilot; when it joins again, it gets one' {
+        $name = "$Prefix-g"
+        (Get-RunningTasks $name).Count | Should -Be 3
+        bash $SwarmScript leave 3 | Out-Null
+        Wait-Until { (Get-RunningTasks $name).Count -eq 2 -and (Get-NodeIds).Count -eq 2 } 60 'two tasks run on the two nodes left'
+        (Get-TaskContainer 3 $name).Count | Should -Be 0
+        (Get-OsgPilotService -DockerHost $Manager -Name $name).Desired | Should -Be 2
+        bash $SwarmScript join 3 | Out-Null
+        Wait-Until { (Get-RunningTasks $name).Count -eq 3 } 90 'the rejoined node runs a pilot again'
+        (Get-TaskContainer 3 $name).Count | Should -Be 1
+        ((Get-RunningTasks $name).NodeId | Sort-Object) | Should -Be (Get-NodeIds | Sort-Object)
+    }
+}
+
+Describe 'What Swarm cannot express is refused, and nothing is created' -Skip:$NoEngine {
+    It 'refuses <Setting>' -ForEach @(
+        @{ Setting = '-SecurityProfile Unconfined'; Extra = @{ SecurityProfile = 'Unconfined' }; Pattern = '/dev/fuse.*seccomp=unconfined.*systempaths=unconfined' }
+        @{ Setting = '-Gpu'; Extra = @{ Gpu = $true }; Pattern = '-Gpu.*generic resources' }
+        @{ Setting = '-CvmfsMode CvmfsExec'; Extra = @{ CvmfsMode = 'CvmfsExec'; CvmfsPath = $null; CvmfsRepository = 'config-osg.opensciencegrid.org'; SecurityProfile = 'Unconfined' }; Pattern = 'CvmfsExec.*/dev/fuse' }
+    ) {
+        $name = "$Prefix-u"
+        $Extra.Remove('CvmfsPath') | Out-Null
+        $p = @{ Name = $name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $TokenPath; Image = (Get-TestImage) }
+        if (-not $Extra.ContainsKey('CvmfsMode')) { $p.CvmfsPath = $Swarm.SWARM_CVMFS }
+        foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+        $config = New-OsgPilotConfig @p -WarningAction SilentlyContinue
+        $err = $null
+        try { $config | Set-OsgPilotService -DockerHost $Manager -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Be 'ServiceSettingUnsupported,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match $Pattern
+        $err.Exception.Message | Should -Match 'nothing was created'
+        @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like "$name*" }).Count | Should -Be 0
+        (Get-GroupSecrets $name).Count | Should -Be 0
+    }
+
+    It 'refuses a malformed constraint before asking the swarm anything' {
+        { New-SwarmConfig "$Prefix-bad" | Set-OsgPilotService -DockerHost $Manager -Constraint 'node.labels.osg' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidConstraint,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        (Get-GroupSecrets "$Prefix-bad").Count | Should -Be 0
+    }
+
+    It 'refuses to take over a service OsgPilot did not make' {
+        Invoke-OnNode 1 @('service', 'create', '--detach', '--name', "$Prefix-theirs", '--mode', 'global', (Get-TestImage)) *> $null
+        try {
+            { New-SwarmConfig "$Prefix-theirs" | Set-OsgPilotService -DockerHost $Manager -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ServiceNotOurs,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+            (Get-GroupSecrets "$Prefix-theirs").Count | Should -Be 0
+            (Invoke-OnNode 1 @('service', 'inspect', "$Prefix-theirs", '--format', '{{.Spec.Labels}}')) | Should -Be 'map[]'
+        }
+        finally { Invoke-OnNode 1 @('service', 'rm', "$Prefix-theirs") *> $null }
+    }
+
+    It 'says which engine is not a manager, and which is in no swarm' {
+        { Get-OsgPilotService -DockerHost $Swarm.SWARM_SOCKET_2 -ErrorAction Stop } | Should -Throw -ErrorId 'SwarmNotManager,OsgPilot.Cmdlets.GetOsgPilotServiceCommand'
+        { New-SwarmConfig "$Prefix-x" | Set-OsgPilotService -DockerHost $Swarm.SWARM_SOCKET_2 -ErrorAction Stop } | Should -Throw -ErrorId 'SwarmNotManager,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        # The single test engine is in no swarm.
+        { Get-OsgPilotService -ErrorAction Stop } | Should -Throw -ErrorId 'SwarmNotActive,OsgPilot.Cmdlets.GetOsgPilotServiceCommand'
+    }
+}
+
+Describe '-WhatIf and removal' -Skip:$NoEngine {
+    It '-WhatIf prints the docker secret create and docker service create lines, with no token, and creates nothing' {
+        $pwsh = Get-PwshCommand
+        $script = "Import-Module '$env:OSGPILOT_MODULE'; `$PSStyle.OutputRendering = 'PlainText'; " +
+                  "New-OsgPilotConfig -Name '$Prefix-wi' -Site TEST_SITE -ResourceName TEST_RESOURCE -TokenPath '$TokenPath' -Image '$(Get-TestImage)' -CvmfsPath '$($Swarm.SWARM_CVMFS)' | " +
+                  "Set-OsgPilotService -DockerHost '$Manager' -WhatIf"
+        $out = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command $script 2>&1 | Out-String -Width 4000
+        $out | Should -Match "What if: .*docker secret create .*$Prefix-wi-token-[0-9a-f]{12} <token-file> && docker service create --name $Prefix-wi --mode global --user osg"
+        $out | Should -Match '--cap-add CAP_SYS_ADMIN'
+        $out | Should -Match '--mount type=bind,source=\S+,target=/cvmfs,bind-propagation=shared'
+        $out | Should -Match '--secret source=\S+,target=/etc/condor/tokens-orig.d/flock.opensciencegrid.org,uid=1000,gid=1000,mode=0400'
+        $out | Should -Match '--stop-grace-period 120s'
+        $out | Should -Match '--update-order stop-first'
+        foreach ($part in @($TokenText) + $TokenText.Split('.')[1, 2]) { $out.Contains($part) | Should -BeFalse }
+        @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -eq "$Prefix-wi" }).Count | Should -Be 0
+        (Get-GroupSecrets "$Prefix-wi").Count | Should -Be 0
+    }
+
+    It 'Get-OsgPilotService | Remove-OsgPilotService removes the service, its tasks and its secret' {
+        $name = "$Prefix-g"
+        $s = Get-OsgPilotService -DockerHost $Manager -Name $name
+        $s | Should -Not -BeNullOrEmpty
+        $s | Remove-OsgPilotService -Force
+        @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like "$Prefix*" }).Count | Should -Be 0
+        (Get-GroupSecrets $name).Count | Should -Be 0
+        Wait-Until { @(1..3 | Where-Object { (Get-TaskContainer $_ $name).Count -gt 0 }).Count -eq 0 } 60 'no node runs the pilot'
+    }
+
+    It 'a name that matches nothing is a ServiceNotFound error, not silence' {
+        $err = $null
+        Remove-OsgPilotService -DockerHost $Manager -Name "$Prefix-none" -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceNotFound,OsgPilot.Cmdlets.RemoveOsgPilotServiceCommand'
+        Get-OsgPilotService -DockerHost $Manager -Name "$Prefix-none" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
