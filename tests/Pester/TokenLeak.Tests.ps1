@@ -27,7 +27,7 @@ BeforeAll {
     }
 
     $child = @'
-param($TokenText, $ExpiredText, $TokenPath, $Work, $Cvmfs, $Prefix, $Image, $Topology, $Exercised, $PilotDir, $ReadOnlyDir)
+param($TokenText, $ExpiredText, $TokenPath, $Work, $Cvmfs, $Prefix, $Image, $Topology, $Exercised, $PilotDir, $ReadOnlyDir, $SwarmManager, $SwarmCvmfs)
 $ErrorActionPreference = 'Continue'
 $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $WarningPreference = 'Continue'
 Import-Module $env:OSGPILOT_MODULE
@@ -120,6 +120,28 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Use Remove-OsgPilot
     Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
     Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -Force -Confirm:$false -Verbose -Debug -WarningAction Continue
+    # Services, on the swarm fixture's manager: the token travels as a Swarm secret.
+    $svcCommon = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image; CvmfsPath = $SwarmCvmfs; Environment = @{ STANDIN_IDLE_SECONDS = '600' } }
+    $svcInline = New-OsgPilotConfig @svcCommon -Token $secure -Name "$Prefix-svc"
+    $svcFile = New-OsgPilotConfig @svcCommon -TokenPath $TokenPath -Name "$Prefix-svcf" -PilotDirectory /var/lib/osgpilot-swarm/pilot
+    Use Set-OsgPilotService
+    $svcInline | Set-OsgPilotService -DockerHost $SwarmManager -WhatIf -Verbose -Debug -WarningAction Continue
+    $svcInline | Set-OsgPilotService -DockerHost $SwarmManager -UpdateDelaySec 1 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    $svcInline | Set-OsgPilotService -DockerHost $SwarmManager -UpdateDelaySec 1 -Verbose -Debug -WarningAction Continue | ConvertTo-Json   # unchanged
+    $svcFile | Set-OsgPilotService -DockerHost $SwarmManager -PerNode 2 -Verbose -Debug -WarningAction Continue | Format-Table | Out-String
+    New-OsgPilotConfig @svcCommon -Token $secure -Name "$Prefix-svcu" -SecurityProfile Unconfined -WarningAction SilentlyContinue | Set-OsgPilotService -DockerHost $SwarmManager -Verbose -Debug -WarningAction Continue   # refused
+    $svcInline | Set-OsgPilotService -Verbose -Debug -WarningAction Continue                                                                       # no swarm: error
+    Use Get-OsgPilotService
+    Get-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Get-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" -Task | Format-Table | Out-String -Width 300
+    Get-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" | ConvertTo-Json -Depth 4
+    Use Test-OsgPilotService
+    $svcFile | Test-OsgPilotService -DockerHost $SwarmManager -PerNode 2 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    $svcInline | Test-OsgPilotService -DockerHost $SwarmManager -Verbose -Debug -WarningAction Continue | ConvertTo-Json -Depth 3
+    Use Remove-OsgPilotService
+    Remove-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" -WhatIf -Verbose -Debug -WarningAction Continue
+    Get-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" | Remove-OsgPilotService -Force -Verbose -Debug -WarningAction Continue
+
     $Error | ForEach-Object { $_ | Format-List * -Force | Out-String; $_.Exception.ToString() }
 } *>&1 | Out-String -Width 400
 
@@ -137,11 +159,20 @@ $used | Set-Content $Exercised
     chown 1000:1000 $PilotDir
     $script:ReadOnlyDir = Join-Path $Work 'root-owned'
     New-Item -ItemType Directory $ReadOnlyDir | Out-Null
+    # The swarm fixture, for the service cmdlets (its manager's socket and a /cvmfs every node shares).
+    $script:SwarmScript = Join-Path $PSScriptRoot '../fixtures/swarm.sh'
+    bash $SwarmScript start | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'The swarm fixture did not start.' }
+    $swarm = @{}
+    foreach ($line in (bash $SwarmScript env)) { $k, $v = $line -split '=', 2; $swarm[$k] = $v }
+    $script:SwarmManager = $swarm.SWARM_MANAGER
     $script:Output = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File $ChildScript -TokenText $TokenText -ExpiredText $ExpiredText -TokenPath $TokenPath `
-        -Work $Work -Cvmfs $Cvmfs -Prefix $Prefix -Image (Get-TestImage) -Topology $topology -Exercised $Exercised -PilotDir $PilotDir -ReadOnlyDir $ReadOnlyDir 2>&1 | Out-String
+        -Work $Work -Cvmfs $Cvmfs -Prefix $Prefix -Image (Get-TestImage) -Topology $topology -Exercised $Exercised -PilotDir $PilotDir -ReadOnlyDir $ReadOnlyDir `
+        -SwarmManager $SwarmManager -SwarmCvmfs $swarm.SWARM_CVMFS 2>&1 | Out-String
 }
 
 AfterAll {
+    bash $script:SwarmScript stop | Out-Null
     Remove-TestPilots $script:Prefix
     Remove-TestMount $script:Cvmfs
     Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore
@@ -170,6 +201,33 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $Output | Should -Match 'PilotConfigMismatch'
         $Output | Should -Match 'DockerEngineUnreachable'
         $Output | Should -Match 'Subject\s+: RESOURCE-test'
+        $Output | Should -Match 'What if: .*docker secret create .*<token-file> && docker service create'
+        $Output | Should -Match 'Action\s+: Created'
+        $Output | Should -Match '"Action": "Unchanged"'
+        $Output | Should -Match 'ServiceSettingUnsupported'
+        $Output | Should -Match 'SwarmNotActive'
+        $Output | Should -Match 'Created the secret'
+        $Output | Should -Match 'Removed the secret'
+        $Output | Should -Match 'Pilot directory on'
+    }
+
+    It 'is in no service spec, task or secret metadata of the swarm' {
+        # Made by the child above with -Token, removed by it at the end: inspect a fresh one here.
+        Import-Module $env:OSGPILOT_MODULE -Force
+        $secure = ConvertTo-SecureString $TokenText -AsPlainText -Force
+        $cvmfs = (bash $SwarmScript env | Where-Object { $_ -like 'SWARM_CVMFS=*' }) -replace '^SWARM_CVMFS=', ''
+        $r = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-svci" -Image (Get-TestImage) -CvmfsPath $cvmfs |
+            Set-OsgPilotService -DockerHost $SwarmManager
+        try {
+            $saved = $env:DOCKER_HOST; $env:DOCKER_HOST = $SwarmManager
+            try {
+                Find-Secret (docker service inspect "$Prefix-svci" | Out-String) | Should -BeNullOrEmpty
+                Find-Secret (docker secret inspect $r.SecretName | Out-String) | Should -BeNullOrEmpty
+                Find-Secret (docker inspect @(docker service ps -q "$Prefix-svci") | Out-String) | Should -BeNullOrEmpty
+            }
+            finally { $env:DOCKER_HOST = $saved }
+        }
+        finally { Remove-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-svci" -Force }
     }
 
     It 'appears in no stream, host text or error of any cmdlet' {
