@@ -54,7 +54,7 @@ namespace OsgPilot.Tests
         public void Task_containers_carry_no_managed_label_so_the_container_cmdlets_leave_them_to_Swarm()
         {
             PilotServiceSpec s = One(Config());
-            Assert.Equal(new[] { PilotLabels.Service }, s.Container.Labels.Keys);
+            Assert.Equal(new[] { PilotLabels.ConfigHash, PilotLabels.Service }, s.Container.Labels.Keys);
             Assert.Equal("true", s.Labels[PilotLabels.Managed]);
             Assert.Equal("backfill", s.Labels[PilotLabels.Service]);
             Assert.Equal(s.ConfigHash, s.Labels[PilotLabels.ConfigHash]);
@@ -184,7 +184,9 @@ namespace OsgPilot.Tests
             Assert.Equal((4000L + 100) * 1024 * 1024, api.TaskTemplate.Resources.Limits.MemoryBytes);
             Assert.Equal(new[] { "node.labels.osg==true" }, api.TaskTemplate.Placement.Constraints);
             Assert.Equal("any", api.TaskTemplate.RestartPolicy.Condition);
-            Assert.Equal((2ul, TimeSpan.FromSeconds(45), "stop-first", "pause"), (api.UpdateConfig.Parallelism, api.UpdateConfig.Delay, api.UpdateConfig.Order, api.UpdateConfig.FailureAction));
+            Assert.Equal((2ul, TimeSpan.FromSeconds(45), "stop-first", "rollback"), (api.UpdateConfig.Parallelism, api.UpdateConfig.Delay, api.UpdateConfig.Order, api.UpdateConfig.FailureAction));
+            Assert.Equal(TimeSpan.FromSeconds(30), api.UpdateConfig.Monitor);
+            Assert.Equal(("stop-first", "pause"), (api.RollbackConfig.Order, api.RollbackConfig.FailureAction));
             Assert.Equal(s.Labels, api.Labels);
         }
 
@@ -198,7 +200,7 @@ namespace OsgPilot.Tests
             Assert.Contains("--secret source=backfill-token-0123456789ab,target=/etc/condor/tokens-orig.d/flock.opensciencegrid.org,uid=1000,gid=1000,mode=0400", line);
             Assert.Contains("--limit-cpu 2 ", line);
             Assert.Contains("--ulimit nofile=2048:2048 --limit-pids 16384 --restart-condition any --stop-grace-period 120s", line);
-            Assert.Contains("--update-parallelism 1 --update-delay 30s --update-order stop-first --update-failure-action pause", line);
+            Assert.Contains("--update-parallelism 1 --update-delay 30s --update-order stop-first --update-failure-action rollback --update-monitor 30s", line);
             Assert.EndsWith(" " + s.Container.Image, line);
         }
 
@@ -246,5 +248,43 @@ namespace OsgPilot.Tests
         [InlineData("something else", "The probe failed there: something else.")]
         public void Probe_errors_say_what_to_do_on_the_node(string error, string advice) =>
             Assert.Contains(advice, SwarmPreflight.Explain(error));
+
+        [Fact]
+        public void A_rollout_is_done_when_every_node_that_should_run_a_pilot_runs_the_current_container()
+        {
+            var nodes = new Dictionary<string, NodeRecord>
+            {
+                ["a"] = new NodeRecord { Id = "a", State = "ready", Availability = "active" },
+                ["b"] = new NodeRecord { Id = "b", State = "ready", Availability = "active" },
+                ["down"] = new NodeRecord { Id = "down", State = "down", Availability = "active" },
+            };
+            var service = new ServiceRecord { Id = "s", DesiredTasks = 2, ContainerHash = "new" };
+            DateTime t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            TaskRecord Task(string node, string hash, string state, string desired = "running", int minute = 1) =>
+                new TaskRecord { ServiceId = "s", NodeId = node, ContainerHash = hash, State = state, DesiredState = desired, CreatedAt = t0.AddMinutes(minute) };
+            bool Done(params TaskRecord[] tasks) => ServiceRollout.RunsCurrentSpec(service, tasks, nodes);
+
+            Assert.False(Done(Task("a", "new", "running"), Task("b", "old", "running")));
+            Assert.False(Done(Task("a", "new", "running"), Task("b", "new", "starting")));
+            Assert.True(Done(Task("a", "new", "running"), Task("b", "new", "running"), Task("b", "old", "shutdown", "shutdown", 0)));
+            // restart condition none: the node's pilot failed and the swarm wants no other, but the node has none.
+            Assert.False(Done(Task("a", "new", "running"), Task("b", "new", "failed", "shutdown")));
+            // a node no longer eligible: its task was shut down cleanly; a down node cannot run one.
+            service.DesiredTasks = 1;
+            Assert.True(Done(Task("a", "new", "running"), Task("b", "old", "shutdown", "shutdown"), Task("down", "old", "running")));
+            Assert.False(Done());
+        }
+
+        [Fact]
+        public void The_task_container_carries_its_hash_which_changes_with_the_container_not_with_update_settings()
+        {
+            PilotServiceSpec a = One(Config());
+            PilotServiceSpec slower = One(Config(), new ServiceOptions { UpdateDelay = TimeSpan.FromMinutes(5) });
+            PilotServiceSpec other = One(Config(r => r.Image = "example.org/pilot:2"));
+            Assert.Equal(a.Container.ConfigHash, a.Container.Labels[PilotLabels.ConfigHash]);
+            Assert.Equal(a.Container.ConfigHash, slower.Container.ConfigHash);
+            Assert.NotEqual(a.ConfigHash, slower.ConfigHash);
+            Assert.NotEqual(a.Container.ConfigHash, other.Container.ConfigHash);
+        }
     }
 }

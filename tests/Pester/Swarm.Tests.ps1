@@ -76,8 +76,8 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
     BeforeAll {
         $script:Name = "$Prefix-g"
         $script:Config = New-SwarmConfig $Name
-        $script:First = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
-        Wait-Until { (Get-RunningTasks $Name).Count -eq 3 } 60 'three tasks run'
+        $script:First = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 90
+        (Get-RunningTasks $Name).Count | Should -Be 3 -Because '-Wait returns once every node runs the pilot'
         # Past the start-up checks (the token copy, mktemp under /pilot) on every node.
         Wait-Until { @(1..3 | Where-Object { $c = Get-TaskContainer $_ $Name; $c -and (Invoke-OnNode $_ @('logs', $c[0]) 2>&1 | Select-String 'Startd is ready') }).Count -eq 3 } 60 'every pilot is ready'
     }
@@ -193,7 +193,8 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         $r.Action | Should -Be 'Updated'
         $r.Reason | Should -Match 'image'
         Wait-Until { $t = Get-RunningTasks $Name; $t.Count -eq 3 -and @($t | Where-Object Image -eq $Swarm.SWARM_IMAGE_V2).Count -eq 3 } 120 'every node runs the new image'
-        Wait-Until { (Get-OsgPilotService -DockerHost $Manager -Name $Name).UpdateState -eq 'completed' } 30 'the update completes'
+        # The swarm calls an update completed once the last new pilot has run for the 30 s monitor window.
+        Wait-Until { (Get-OsgPilotService -DockerHost $Manager -Name $Name).UpdateState -eq 'completed' } 60 'the update completes'
 
         $history = Get-TaskHistory $Name
         $new = @($history | Where-Object { $_.Spec.ContainerSpec.Image -eq $Swarm.SWARM_IMAGE_V2 -and $_.Status.State -eq 'running' } |
@@ -208,6 +209,24 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
             $gap | Should -BeGreaterOrEqual 1.5 -Because "node $($k + 1) must keep its pilot until node $k runs the new one and the 2 s delay passed"
         }
         $script:Config = $v2
+    }
+
+    It 'a new spec whose pilots cannot start is rolled back, and -Wait says so: every node keeps the pilot that worked' {
+        $before = @(Get-RunningTasks $Name)
+        $bad = New-SwarmConfig $Name @{ Image = '127.0.0.1:9/none/missing:1' }   # nothing listens there: every pull fails at once
+        $err = $null
+        $r = $bad | Set-OsgPilotService -DockerHost $Manager -UpdateParallelism 1 -UpdateDelaySec 2 -Wait -WaitTimeoutSec 120 -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Action | Should -Be 'Updated'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceUpdateFailed,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidResult'
+        $err[0].Exception.Message | Should -Match 'previous spec'
+        Wait-Until { $t = Get-RunningTasks $Name; $t.Count -eq 3 -and @($t | Where-Object Image -eq $Swarm.SWARM_IMAGE_V2).Count -eq 3 } 90 'every node runs the image that worked again'
+        (Get-OsgPilotService -DockerHost $Manager -Name $Name).Image | Should -Be $Swarm.SWARM_IMAGE_V2
+        # The config that works converges again; -Wait returns once every node runs it.
+        $again = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateParallelism 1 -UpdateDelaySec 2 -Wait -WaitTimeoutSec 120
+        $again.Changed | Should -BeFalse -Because 'the rollback restored the spec of that config, so there is nothing to change'
+        @($before).Count | Should -Be 3
     }
 }
 
@@ -265,7 +284,15 @@ Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
     It 'with -PilotDirectory each pilot writes its own node''s directory; a node where uid 1000 cannot write shows why in its task' {
         $name = "$Prefix-d"
         $n1, $n2, $n3 = (Get-NodeId 1), (Get-NodeId 2), (Get-NodeId 3)
-        New-SwarmConfig $name @{ PilotDirectory = $Swarm.SWARM_PILOT } | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 | Out-Null
+        $err = $null
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        # RestartPolicy No (restart condition none): node 3's refused pilot stays down, not retried.
+        New-SwarmConfig $name @{ PilotDirectory = $Swarm.SWARM_PILOT; RestartPolicy = 'No' } |
+            Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 10 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceNotReady,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err[0].Exception.Message | Should -Match "2 of 3 nodes\).*\($($n3.Substring(0, 12))\): failed, task: non-zero exit \(1\)"
         try {
             Wait-Until {
                 $t = @(Get-OsgPilotService -DockerHost $Manager -Name $name -Task)
@@ -319,8 +346,8 @@ Describe 'Placement, -PerNode and nodes that come and go' -Skip:$NoEngine {
             (Get-TaskContainer $i "$name-1").Count | Should -Be 1
             (Get-TaskContainer $i "$name-2").Count | Should -Be 1
         }
-        $c = (Get-TaskContainer 3 "$name-2")[0]
-        (Invoke-OnNode 3 @('inspect', $c, '--format', '{{json .Config.Env}}') | ConvertFrom-Json) | Should -Contain 'GLIDEIN_RANDOMIZE_NAME=true'
+        $envOf = { $c = (Get-TaskContainer 3 "$name-2")[0]; if ($c) { @(Invoke-OnNode 3 @('inspect', $c, '--format', '{{json .Config.Env}}') | ConvertFrom-Json) } }
+        Wait-Until { (& $envOf) -contains 'GLIDEIN_RANDOMIZE_NAME=true' } 20 "node 3's second pilot has GLIDEIN_RANDOMIZE_NAME=true (tasks: $(Invoke-OnNode 1 @('service', 'ps', "$name-2") | Out-String))"
         (Get-OsgPilotService -DockerHost $Manager -Name $name).Name | Should -Be @("$name-1", "$name-2")
 
         $back = @($config | Set-OsgPilotService -DockerHost $Manager -PerNode 1 -UpdateDelaySec 1)
@@ -383,6 +410,42 @@ Describe 'What Swarm cannot express is refused, and nothing is created' -Skip:$N
             (Invoke-OnNode 1 @('service', 'inspect', "$Prefix-theirs", '--format', '{{.Spec.Labels}}')) | Should -Be 'map[]'
         }
         finally { Invoke-OnNode 1 @('service', 'rm', "$Prefix-theirs") *> $null }
+    }
+
+    It 'a create the swarm never receives leaves no secret; one whose answer is lost is completed by the next run' {
+        function Start-ManagerProxy([string] $Fault) {
+            $saved = $env:DOCKER_HOST; $env:DOCKER_HOST = $Manager
+            try { Start-FaultProxy -Fault $Fault } finally { $env:DOCKER_HOST = $saved }
+        }
+        $config = New-SwarmConfig "$Prefix-f"
+        $proxy = Start-ManagerProxy 'POST /[^ ]*services/create=drop-request'
+        try {
+            $err = $null
+            $config | Set-OsgPilotService -DockerHost $proxy.DockerHost -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err[0].FullyQualifiedErrorId | Should -Match '^Docker(ConnectionLost|EngineUnreachable),'
+            @(Get-FaultLog $proxy | Where-Object { $_ -like 'FAULT drop-request*services/create*' }).Count | Should -Be 1
+            @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -eq "$Prefix-f" }).Count | Should -Be 0
+            (Get-GroupSecrets "$Prefix-f").Count | Should -Be 0 -Because 'the secret made for a service that was never created is taken back'
+        }
+        finally { Stop-FaultProxy $proxy }
+
+        $proxy = Start-ManagerProxy 'POST /[^ ]*services/create=drop-response'
+        try {
+            $err = $null
+            $config | Set-OsgPilotService -DockerHost $proxy.DockerHost -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err[0].FullyQualifiedErrorId | Should -Match '^Docker(ConnectionLost|EngineUnreachable),'
+            @(Get-FaultLog $proxy | Where-Object { $_ -like 'FAULT drop-response*services/create*' }).Count | Should -Be 1
+            # The swarm did create it: the secret it uses stays, and the next run finds all in order.
+            (Get-GroupSecrets "$Prefix-f").Count | Should -Be 1
+            $r = $config | Set-OsgPilotService -DockerHost $Manager
+            $r.Action | Should -Be 'Unchanged'
+            (Get-GroupSecrets "$Prefix-f").Count | Should -Be 1
+        }
+        finally {
+            Stop-FaultProxy $proxy
+            Remove-OsgPilotService -DockerHost $Manager -Name "$Prefix-f" -Force -ErrorAction SilentlyContinue
+        }
+        (Get-GroupSecrets "$Prefix-f").Count | Should -Be 0
     }
 
     It 'says which engine is not a manager, and which is in no swarm' {

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using OsgPilot.Config;
+using OsgPilot.Errors;
 using OsgPilot.Launch;
 using OsgPilot.Swarm;
 
@@ -43,6 +45,15 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 3600)]
         public int LockTimeoutSec { get; set; } = 300;
 
+        /// <summary>Return only when every created or updated service runs a pilot on every eligible node (or the swarm gave up).</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>How long -Wait waits, in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int WaitTimeoutSec { get; set; } = 600;
+
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
@@ -56,11 +67,18 @@ namespace OsgPilot.Cmdlets
             RunOnEngines(Targets(), async (target, docker) =>
             {
                 IReadOnlyList<OsgPilotServiceResult> results;
+                var deployer = new ServiceDeployer(docker, this);
                 using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, "service " + config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
                 {
-                    results = await new ServiceDeployer(docker, this).RunAsync(config, options, CancelToken);
+                    results = await deployer.RunAsync(config, options, CancelToken);
                 }
-                if (!WhatIfRequested()) foreach (OsgPilotServiceResult r in results) WriteObject(r);
+                if (WhatIfRequested()) return;
+                foreach (OsgPilotServiceResult r in results) WriteObject(r);
+                if (Wait.IsPresent && deployer.Changed.Count > 0)
+                {
+                    WriteVerbose($"Waiting up to {WaitTimeoutSec} s until {deployer.Changed.Count} service(s) run their current spec on every eligible node.");
+                    foreach (OsgPilotException e in await ServiceRollout.WaitAsync(docker, deployer.Changed, TimeSpan.FromSeconds(WaitTimeoutSec), CancelToken)) WriteFailure(e);
+                }
             });
         }
 

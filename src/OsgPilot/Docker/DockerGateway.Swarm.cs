@@ -173,10 +173,12 @@ namespace OsgPilot.Docker
             DesiredTasks = s.ServiceStatus?.DesiredTasks ?? 0,
             UpdateState = string.IsNullOrEmpty(s.UpdateStatus?.State) ? null : s.UpdateStatus.State,
             UpdateMessage = string.IsNullOrEmpty(s.UpdateStatus?.Message) ? null : s.UpdateStatus.Message,
+            UpdateStartedAt = s.UpdateStatus?.StartedAt,
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
             SecretNames = s.Spec?.TaskTemplate?.ContainerSpec?.Secrets?.Select(r => r.SecretName).ToList() ?? new List<string>(),
             Constraints = s.Spec?.TaskTemplate?.Placement?.Constraints?.ToList() ?? new List<string>(),
+            ContainerHash = LabelOf(s.Spec?.TaskTemplate?.ContainerSpec?.Labels, PilotLabels.ConfigHash),
         };
 
         private static TaskRecord ToTaskRecord(TaskResponse t) => new TaskRecord
@@ -193,7 +195,11 @@ namespace OsgPilot.Docker
             Error = string.IsNullOrEmpty(t.Status?.Err) ? null : t.Status.Err,
             ContainerId = string.IsNullOrEmpty(t.Status?.ContainerStatus?.ContainerID) ? null : t.Status.ContainerStatus.ContainerID,
             ExitCode = t.Status?.ContainerStatus?.ExitCode ?? 0,
+            ContainerHash = LabelOf(t.Spec?.ContainerSpec?.Labels, PilotLabels.ConfigHash),
         };
+
+        private static string LabelOf(IDictionary<string, string> labels, string key) =>
+            labels != null && labels.TryGetValue(key, out string v) ? v : null;
 
         private static string StateName(TaskState? state) => state?.ToString().ToLowerInvariant();
     }

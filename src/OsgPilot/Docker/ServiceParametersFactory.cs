@@ -12,6 +12,9 @@ namespace OsgPilot.Docker
     {
         private const uint TokenFileMode = 0x100; // 0400
 
+        /// <summary>A new pilot that exits within this time of its start counts as a failed update: the start-up's checks take seconds.</summary>
+        public static readonly System.TimeSpan MonitorWindow = System.TimeSpan.FromSeconds(30);
+
         /// <summary>A global job (API 1.41) that runs <paramref name="p"/>'s script once on every eligible node, never restarted.</summary>
         public static ServiceSpec CreateProbe(NodeProbe p) => new ServiceSpec
         {
@@ -83,7 +86,10 @@ namespace OsgPilot.Docker
                 Delay = s.UpdateDelay,
                 // stop-first: two pilots of one service on one node would share its /pilot directory.
                 Order = "stop-first",
-                FailureAction = "pause",
+                // Unattended: a new pilot that fails within the monitor window sends every node back
+                // to the spec that worked, rather than leaving a node without its pilot.
+                FailureAction = "rollback",
+                Monitor = MonitorWindow,
             };
             return new ServiceSpec
             {
@@ -98,7 +104,7 @@ namespace OsgPilot.Docker
                     Placement = new Placement { Constraints = s.Constraints.ToList() },
                 },
                 UpdateConfig = update,
-                RollbackConfig = new SwarmUpdateConfig { Parallelism = update.Parallelism, Delay = update.Delay, Order = update.Order, FailureAction = "pause" },
+                RollbackConfig = new SwarmUpdateConfig { Parallelism = update.Parallelism, Delay = update.Delay, Order = update.Order, FailureAction = "pause", Monitor = MonitorWindow },
             };
         }
     }

@@ -28,10 +28,14 @@ namespace OsgPilot.Docker
         public ulong DesiredTasks { get; set; }
         public string UpdateState { get; set; }
         public string UpdateMessage { get; set; }
+        /// <summary>When the swarm began rolling out the current update (manager's clock).</summary>
+        public DateTime? UpdateStartedAt { get; set; }
         public DateTime? CreatedAt { get; set; }
         public DateTime? UpdatedAt { get; set; }
         public IReadOnlyList<string> SecretNames { get; set; }
         public IReadOnlyList<string> Constraints { get; set; }
+        /// <summary>The config hash of the container its tasks get: a task with the same one runs the current spec.</summary>
+        public string ContainerHash { get; set; }
 
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
     }
@@ -50,6 +54,8 @@ namespace OsgPilot.Docker
         public string Error { get; set; }
         public string ContainerId { get; set; }
         public long ExitCode { get; set; }
+        /// <summary>The config hash of the task's container, comparable with <see cref="ServiceRecord.ContainerHash"/>.</summary>
+        public string ContainerHash { get; set; }
     }
 
     internal sealed class NodeRecord

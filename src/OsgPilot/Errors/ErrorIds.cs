@@ -82,7 +82,8 @@ namespace OsgPilot.Errors
         public const string InvalidConstraint = "InvalidConstraint";
         public const string ServiceNotFound = "ServiceNotFound";
         public const string ServiceNotOurs = "ServiceNotOurs";
-        public const string ServiceSetFailed = "ServiceSetFailed";
+        public const string ServiceUpdateFailed = "ServiceUpdateFailed";
+        public const string ServiceNotReady = "ServiceNotReady";
 
         // Squid
         public const string InvalidProbeUri = "InvalidProbeUri";

@@ -49,7 +49,7 @@ namespace OsgPilot.Swarm
             foreach (string constraint in s.Constraints) Add("--constraint", constraint);
             Add("--update-parallelism", s.UpdateParallelism.ToString(CultureInfo.InvariantCulture));
             Add("--update-delay", ((long)s.UpdateDelay.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s");
-            args.Add("--update-order stop-first --update-failure-action pause");
+            args.Add("--update-order stop-first --update-failure-action rollback --update-monitor 30s --rollback-order stop-first");
             foreach (KeyValuePair<string, string> l in s.Labels) args.Add(Label(l.Key, l.Value));
             foreach (KeyValuePair<string, string> l in c.Labels) Add("--container-label", l.Key + "=" + l.Value);
             args.Add(DockerRunLine.Quote(c.Image));

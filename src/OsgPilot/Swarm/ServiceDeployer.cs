@@ -31,6 +31,9 @@ namespace OsgPilot.Swarm
         private readonly DockerGateway _docker;
         private readonly IServiceHost _host;
 
+        /// <summary>The services this run created or updated, each with when its previous roll-out began (for -Wait).</summary>
+        public Dictionary<string, DateTime?> Changed { get; } = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
+
         public ServiceDeployer(DockerGateway docker, IServiceHost host)
         {
             _docker = docker;
@@ -95,12 +98,14 @@ namespace OsgPilot.Swarm
                     if (existing == null)
                     {
                         id = await _docker.CreateServiceAsync(spec, secret.Id, ct);
+                        Changed[id] = null;
                         _host.Verbose($"Created the service '{spec.Name}' ({reason})");
                         results.Add(Result(spec, "Created", true, reason, id, warnings));
                     }
                     else
                     {
                         await _docker.UpdateServiceAsync(existing.Id, existing.Version, spec, secret.Id, ct);
+                        Changed[existing.Id] = existing.UpdateStartedAt;
                         _host.Verbose($"Updated the service '{spec.Name}'; the swarm replaces its tasks {spec.UpdateParallelism} at a time ({reason})");
                         results.Add(Result(spec, "Updated", true, reason, existing.Id, warnings));
                     }

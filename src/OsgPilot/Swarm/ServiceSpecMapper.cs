@@ -36,10 +36,13 @@ namespace OsgPilot.Swarm
                 CheckServiceName(names[i]);
                 ContainerSpec container = PilotContainerMapper.Map(config, i, options.PerNode, moduleVersion);
                 container.TokenOrigin = "secret:" + secret;
-                // The task containers carry only the service label: the container cmdlets leave them to Swarm.
+                // The task containers carry no Managed label (the container cmdlets leave them to
+                // Swarm), only their service and their container's hash, which tells a task on the
+                // current spec from one on the previous.
                 container.Labels.Clear();
-                container.Labels[PilotLabels.Service] = names[i];
                 container.ConfigHash = PilotContainerMapper.Hash(container);
+                container.Labels[PilotLabels.Service] = names[i];
+                container.Labels[PilotLabels.ConfigHash] = container.ConfigHash;
 
                 var spec = new PilotServiceSpec
                 {
