@@ -10,6 +10,9 @@
     4. Get-OsgPilot -Detailed over K running pilots against docker inspect + docker exec startd_addr.sh per pilot.
     5. Sync-OsgPilot with nothing to do over K pilots against K docker inspect calls.
     6. Test-OsgSquid over 20 hanging squids against 20 sequential timeouts.
+    7. Get-OsgPilot on three TLS engines against one, and against the docker CLI per context.
+    8. Get-OsgPilotService -Task over S global services on a three-node swarm against docker service
+       ls + docker service ps (two CLI calls for all of them), and Set-OsgPilotService with nothing to do.
     Medians of repeated runs. -Quick uses small sizes and few repeats: the tests run it so the
     benchmark cannot rot; its ratios are printed but its goals are not judged.
 #>
@@ -159,6 +162,27 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
     } finally {
         $env:DOCKER_CONFIG = $savedConfig
         bash $fleet stop | Out-Null
+    }
+    # --- 8. A swarm (tests/fixtures/swarm.sh): S global services of one pilot per node
+    $swarm = Join-Path $PSScriptRoot '../fixtures/swarm.sh'
+    bash $swarm start | Out-Null
+    try {
+        $senv = @{}; foreach ($line in (bash $swarm env)) { $k2, $v2 = $line -split '=', 2; $senv[$k2] = $v2 }
+        $manager = $senv.SWARM_MANAGER
+        $savedHost = $env:DOCKER_HOST
+        $services = if ($Quick) { 2 } else { 10 }
+        $svc = New-OsgPilotConfig -Name "$prefix-svc" -Site BENCH -ResourceName BENCH -TokenPath $token -Image $Image -CvmfsPath $senv.SWARM_CVMFS -Environment @{ STANDIN_IDLE_SECONDS = '3600' }
+        $svc | Set-OsgPilotService -DockerHost $manager -PerNode $services -Wait -WaitTimeoutSec 300 | Out-Null
+        $tasks = @(Get-OsgPilotService -DockerHost $manager -Task).Count
+        $ours = Measure-Median { Get-OsgPilotService -DockerHost $manager -Task }
+        $cli = Measure-Median { $env:DOCKER_HOST = $manager; try { docker service ps --filter desired-state=running --format '{{json .}}' @(docker service ls -q --filter label=org.osg-htc.osgpilot.managed=true) } finally { $env:DOCKER_HOST = $savedHost } }
+        Write-Result "tasks of $services services ($tasks pilots, 3 nodes)" 'Get-OsgPilotService -Task' $ours 'docker service ls + ps' $cli 0.5
+        $again = Measure-Median { $svc | Set-OsgPilotService -DockerHost $manager -PerNode $services }
+        $inspect = Measure-Median { $env:DOCKER_HOST = $manager; try { docker service inspect @(docker service ls -q --filter label=org.osg-htc.osgpilot.managed=true) } finally { $env:DOCKER_HOST = $savedHost } }
+        Write-Result "set $services services, nothing to do" 'Set-OsgPilotService' $again 'docker service ls + inspect' $inspect
+        Remove-OsgPilotService -DockerHost $manager -Name "$prefix-svc" -Force
+    } finally {
+        bash $swarm stop | Out-Null
     }
     if (-not $Quick) { "Goals missed: $script:Missed" }
 }
