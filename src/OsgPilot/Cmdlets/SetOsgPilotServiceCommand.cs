@@ -15,21 +15,8 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "OsgPilotService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OsgPilotServiceResult))]
-    public sealed class SetOsgPilotServiceCommand : DockerCmdlet, IServiceHost
+    public sealed class SetOsgPilotServiceCommand : ServiceConfigCmdlet, IServiceHost
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-        public OsgPilotConfig Config { get; set; }
-
-        /// <summary>Pilots on each node: 1 is one global service named after the config; N is N services, NAME-1..NAME-N.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int PerNode { get; set; } = 1;
-
-        /// <summary>Placement constraints, e.g. node.labels.osg-backfill==true: only matching nodes run pilots.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public string[] Constraint { get; set; } = new string[0];
-
         /// <summary>Tasks a rolling update replaces at once (default 1: one node at a time).</summary>
         [Parameter]
         [ValidateRange(1, 1000)]
@@ -57,13 +44,9 @@ namespace OsgPilot.Cmdlets
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
-            var options = new ServiceOptions
-            {
-                PerNode = PerNode,
-                Constraints = Constraint,
-                UpdateParallelism = UpdateParallelism,
-                UpdateDelay = TimeSpan.FromSeconds(UpdateDelaySec),
-            };
+            ServiceOptions options = Placement();
+            options.UpdateParallelism = UpdateParallelism;
+            options.UpdateDelay = TimeSpan.FromSeconds(UpdateDelaySec);
             RunOnEngines(Targets(), async (target, docker) =>
             {
                 IReadOnlyList<OsgPilotServiceResult> results;

@@ -12,21 +12,8 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "OsgPilotService")]
     [OutputType(typeof(OsgPilotPreflightResult), typeof(bool))]
-    public sealed class TestOsgPilotServiceCommand : DockerCmdlet
+    public sealed class TestOsgPilotServiceCommand : ServiceConfigCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-        public OsgPilotConfig Config { get; set; }
-
-        /// <summary>As Set-OsgPilotService -PerNode: which pilot directories to probe.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int PerNode { get; set; } = 1;
-
-        /// <summary>As Set-OsgPilotService -Constraint: which nodes to probe.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public string[] Constraint { get; set; } = new string[0];
-
         /// <summary>How long the nodes get to run the probes (a node that must pull the image first needs longer).</summary>
         [Parameter]
         [ValidateRange(5, 3600)]
@@ -39,7 +26,7 @@ namespace OsgPilot.Cmdlets
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
-            var options = new ServiceOptions { PerNode = PerNode, Constraints = Constraint };
+            ServiceOptions options = Placement();
             RunOnEngines(Targets(), async (target, docker) =>
             {
                 OsgPilotPreflightResult result = await new SwarmPreflight(docker).RunAsync(config, options, TimeSpan.FromSeconds(ProbeTimeoutSec), CancelToken);

@@ -115,20 +115,13 @@ namespace OsgPilot.Docker
             }, ct);
 
         public Task<string> CreateServiceAsync(PilotServiceSpec spec, string secretId, CancellationToken ct) =>
-            SwarmCall("create the service " + spec.Name, async t =>
-            {
-                ServiceCreateResponse r = await _client.Swarm.CreateServiceAsync(
-                    new ServiceCreateParameters { Service = ServiceParametersFactory.Create(spec, secretId) }, t).ConfigureAwait(false);
-                return r.ID;
-            }, ct);
+            CreateAsync("create the service " + spec.Name, ServiceParametersFactory.Create(spec, secretId), ct);
 
         public Task<string> CreateProbeAsync(NodeProbe probe, CancellationToken ct) =>
-            SwarmCall("create the probe job " + probe.Name, async t =>
-            {
-                ServiceCreateResponse r = await _client.Swarm.CreateServiceAsync(
-                    new ServiceCreateParameters { Service = ServiceParametersFactory.CreateProbe(probe) }, t).ConfigureAwait(false);
-                return r.ID;
-            }, ct);
+            CreateAsync("create the probe job " + probe.Name, ServiceParametersFactory.CreateProbe(probe), ct);
+
+        private Task<string> CreateAsync(string what, ServiceSpec spec, CancellationToken ct) =>
+            SwarmCall(what, async t => (await _client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, t).ConfigureAwait(false)).ID, ct);
 
         /// <summary>Replaces the service's spec; <paramref name="version"/> makes a concurrent change fail rather than be lost.</summary>
         public Task UpdateServiceAsync(string id, ulong version, PilotServiceSpec spec, string secretId, CancellationToken ct) =>
