@@ -79,7 +79,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         $script:First = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 90
         (Get-RunningTasks $Name).Count | Should -Be 3 -Because '-Wait returns once every node runs the pilot'
         # Past the start-up checks (the token copy, mktemp under /pilot) on every node.
-        Wait-Until { @(1..3 | Where-Object { $c = Get-TaskContainer $_ $Name; $c -and (Invoke-OnNode $_ @('logs', $c[0]) 2>&1 | Select-String 'Startd is ready') }).Count -eq 3 } 60 'every pilot is ready'
+        Wait-Until { @(1..3 | Where-Object { $c = @(Get-TaskContainer $_ $Name); $c -and (Invoke-OnNode $_ @('logs', $c[0]) 2>&1 | Select-String 'Startd is ready') }).Count -eq 3 } 60 'every pilot is ready'
     }
 
     It 'was created, once, with a Changed result' {
@@ -92,7 +92,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
     It 'runs exactly one pilot on every node' {
         $tasks = Get-RunningTasks $Name
         ($tasks.NodeId | Sort-Object) | Should -Be (Get-NodeIds | Sort-Object)
-        foreach ($i in 1..3) { (Get-TaskContainer $i $Name).Count | Should -Be 1 -Because "node $i runs one pilot" }
+        foreach ($i in 1..3) { @(Get-TaskContainer $i $Name).Count | Should -Be 1 -Because "node $i runs one pilot" }
         $s = Get-OsgPilotService -DockerHost $Manager -Name $Name
         $s.Mode | Should -Be 'Global'
         "$($s.Running)/$($s.Desired)" | Should -Be '3/3'
@@ -102,7 +102,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         # The reference: the same config started by Start-OsgPilot on node 2's engine.
         $ref = New-SwarmConfig "$Prefix-ref" | Start-OsgPilot -DockerHost $Swarm.SWARM_SOCKET_2 -WatchSeconds 1
         try {
-            $task = (Get-TaskContainer 2 $Name)[0]
+            $task = @(Get-TaskContainer 2 $Name)[0]
             $t = (Invoke-OnNode 2 @('inspect', $task) | ConvertFrom-Json)[0]
             $r = (Invoke-OnNode 2 @('inspect', $ref.Name) | ConvertFrom-Json)[0]
             $t.Config.User | Should -Be 'osg'
@@ -179,7 +179,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
             $r.Reason | Should -Match 'new token'
             $r.SecretName | Should -Not -Be $First.SecretName
             Get-GroupSecrets $Name | Should -Be @($r.SecretName)
-            Wait-Until { @(1..3 | Where-Object { $c = Get-TaskContainer $_ $Name; $c -and (Invoke-OnNode $_ @('exec', $c[0], 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) -eq $newText }).Count -eq 3 } 90 'every node has the new token'
+            Wait-Until { @(1..3 | Where-Object { $c = @(Get-TaskContainer $_ $Name); $c -and (Invoke-OnNode $_ @('exec', $c[0], 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) -eq $newText }).Count -eq 3 } 90 'every node has the new token'
             (Get-RunningTasks $Name).Count | Should -Be 3
         }
         finally {
@@ -299,7 +299,7 @@ Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
                 @($t | Where-Object { $_.NodeId -in $n1, $n2 -and $_.State -eq 'running' }).Count -eq 2 -and @($t | Where-Object { $_.NodeId -eq $n3 -and $_.Error }).Count -eq 1
             } 60 'the pilots on nodes 1 and 2 run and node 3 reports its failure'
             foreach ($i in 1, 2) {
-                $c = (Get-TaskContainer $i $name)[0]
+                $c = @(Get-TaskContainer $i $name)[0]
                 (Invoke-OnNode $i @('exec', $c, 'grep', ' /pilot ', '/proc/self/mountinfo')) | Should -Match "osgswarm-pilot-$i"
                 Wait-Until { (Invoke-OnNode $i @('exec', $c, 'sh', '-c', 'ls -d /pilot/osgvo-pilot-*')) -match 'osgvo-pilot-' } 20 "the pilot on node $i made its working directory"
             }
@@ -343,10 +343,10 @@ Describe 'Placement, -PerNode and nodes that come and go' -Skip:$NoEngine {
         @($r.SecretName | Select-Object -Unique).Count | Should -Be 1
         Wait-Until { (Get-RunningTasks "$name-*").Count -eq 6 } 60 'six tasks run'
         foreach ($i in 1..3) {
-            (Get-TaskContainer $i "$name-1").Count | Should -Be 1
-            (Get-TaskContainer $i "$name-2").Count | Should -Be 1
+            @(Get-TaskContainer $i "$name-1").Count | Should -Be 1
+            @(Get-TaskContainer $i "$name-2").Count | Should -Be 1
         }
-        $envOf = { $c = (Get-TaskContainer 3 "$name-2")[0]; if ($c) { @(Invoke-OnNode 3 @('inspect', $c, '--format', '{{json .Config.Env}}') | ConvertFrom-Json) } }
+        $envOf = { $c = @(Get-TaskContainer 3 "$name-2")[0]; if ($c) { @(Invoke-OnNode 3 @('inspect', $c, '--format', '{{json .Config.Env}}') | ConvertFrom-Json) } }
         Wait-Until { (& $envOf) -contains 'GLIDEIN_RANDOMIZE_NAME=true' } 20 "node 3's second pilot has GLIDEIN_RANDOMIZE_NAME=true (tasks: $(Invoke-OnNode 1 @('service', 'ps', "$name-2") | Out-String))"
         (Get-OsgPilotService -DockerHost $Manager -Name $name).Name | Should -Be @("$name-1", "$name-2")
 
@@ -363,11 +363,11 @@ Describe 'Placement, -PerNode and nodes that come and go' -Skip:$NoEngine {
         (Get-RunningTasks $name).Count | Should -Be 3
         bash $SwarmScript leave 3 | Out-Null
         Wait-Until { (Get-RunningTasks $name).Count -eq 2 -and (Get-NodeIds).Count -eq 2 } 60 'two tasks run on the two nodes left'
-        (Get-TaskContainer 3 $name).Count | Should -Be 0
+        @(Get-TaskContainer 3 $name).Count | Should -Be 0
         (Get-OsgPilotService -DockerHost $Manager -Name $name).Desired | Should -Be 2
         bash $SwarmScript join 3 | Out-Null
         Wait-Until { (Get-RunningTasks $name).Count -eq 3 } 90 'the rejoined node runs a pilot again'
-        (Get-TaskContainer 3 $name).Count | Should -Be 1
+        @(Get-TaskContainer 3 $name).Count | Should -Be 1
         ((Get-RunningTasks $name).NodeId | Sort-Object) | Should -Be (Get-NodeIds | Sort-Object)
     }
 }
@@ -481,7 +481,7 @@ Describe '-WhatIf and removal' -Skip:$NoEngine {
         $s | Remove-OsgPilotService -Force
         @(Invoke-OnNode 1 @('service', 'ls', '--format', '{{.Name}}') | Where-Object { $_ -like "$Prefix*" }).Count | Should -Be 0
         (Get-GroupSecrets $name).Count | Should -Be 0
-        Wait-Until { @(1..3 | Where-Object { (Get-TaskContainer $_ $name).Count -gt 0 }).Count -eq 0 } 60 'no node runs the pilot'
+        Wait-Until { @(1..3 | Where-Object { @(Get-TaskContainer $_ $name).Count -gt 0 }).Count -eq 0 } 60 'no node runs the pilot'
     }
 
     It 'a name that matches nothing is a ServiceNotFound error, not silence' {
