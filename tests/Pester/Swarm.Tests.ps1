@@ -170,6 +170,13 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         (Get-OsgPilotService -DockerHost $Manager -Name $Name | Format-Table | Out-String) | Should -Match "$Name\s+Global\s+3/3"
     }
 
+    It 'completes service names from the manager the command line names' {
+        $line = "Remove-OsgPilotService -DockerHost $Manager -Name $($Name.Substring(0, $Name.Length - 1))"
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Contain $Name
+        ($r.CompletionMatches | Where-Object CompletionText -eq $Name).ToolTip | Should -Match '3/3 running'
+    }
+
     It 'rotating the token is one command: a new secret, the service rolls, the old secret goes' {
         $newText = New-TestTokenText
         Set-Content -Path $TokenPath -Value $newText -NoNewline

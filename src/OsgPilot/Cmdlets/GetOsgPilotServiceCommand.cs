@@ -19,6 +19,7 @@ namespace OsgPilot.Cmdlets
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServiceNameCompleter))]
         public string[] Name { get; set; }
 
         /// <summary>Output the tasks (one per node and service) instead of the services.</summary>

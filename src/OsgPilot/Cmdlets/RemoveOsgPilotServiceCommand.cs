@@ -22,6 +22,7 @@ namespace OsgPilot.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServiceNameCompleter))]
         public string[] Name { get; set; }
 
         /// <summary>Do not ask.</summary>
