@@ -13,7 +13,8 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(OsgPilotServiceTask), ParameterSetName = new[] { "Task" })]
     public sealed class GetOsgPilotServiceCommand : DockerCmdlet
     {
-        private readonly List<string> _names = new List<string>();
+        // Names per engine: services piped from several managers are each looked up where they came from.
+        private readonly Dictionary<string, (EngineTarget Target, List<string> Names)> _byEngine = new Dictionary<string, (EngineTarget, List<string>)>(StringComparer.Ordinal);
 
         /// <summary>Service or config names; wildcards allowed. A config name selects all its -PerNode services.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -28,15 +29,21 @@ namespace OsgPilot.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (Name != null) _names.AddRange(Name);
+            foreach (EngineTarget t in Targets())
+            {
+                if (!_byEngine.TryGetValue(t.Key, out var entry)) _byEngine[t.Key] = entry = (t, new List<string>());
+                if (Name != null) entry.Names.AddRange(Name);
+            }
         }
 
         protected override void EndProcessing()
         {
-            var selection = new PilotSelection(_names);
+            // Nothing came down the pipeline: list the engine the command line names.
+            if (_byEngine.Count == 0) foreach (EngineTarget t in Targets()) _byEngine[t.Key] = (t, new List<string>());
             var unmatched = new UnmatchedNames();
-            RunOnEngines(Targets(), async (target, docker) =>
+            RunOnEngines(_byEngine.Values.Select(e => e.Target).ToList(), async (target, docker) =>
             {
+                var selection = new PilotSelection(_byEngine[target.Key].Names);
                 var seen = new List<string>();
                 IReadOnlyList<OsgPilotService> services = await ServiceReader.ReadAsync(docker, s =>
                 {

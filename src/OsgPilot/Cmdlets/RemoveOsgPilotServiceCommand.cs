@@ -16,7 +16,8 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(void))]
     public sealed class RemoveOsgPilotServiceCommand : DockerCmdlet, IServiceHost
     {
-        private readonly List<string> _names = new List<string>();
+        // Names per engine: services piped from several managers are each looked up where they came from.
+        private readonly Dictionary<string, (EngineTarget Target, List<string> Names)> _byEngine = new Dictionary<string, (EngineTarget, List<string>)>(StringComparer.Ordinal);
 
         /// <summary>Service or config names (wildcards allowed), or services piped from Get-OsgPilotService.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -29,14 +30,21 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void ProcessRecord() => _names.AddRange(Name);
+        protected override void ProcessRecord()
+        {
+            foreach (EngineTarget t in Targets())
+            {
+                if (!_byEngine.TryGetValue(t.Key, out var entry)) _byEngine[t.Key] = entry = (t, new List<string>());
+                entry.Names.AddRange(Name);
+            }
+        }
 
         protected override void EndProcessing()
         {
-            var selection = new PilotSelection(_names);
             var unmatched = new UnmatchedNames();
-            RunOnEngines(Targets(), async (target, docker) =>
+            RunOnEngines(_byEngine.Values.Select(e => e.Target).ToList(), async (target, docker) =>
             {
+                var selection = new PilotSelection(_byEngine[target.Key].Names);
                 IReadOnlyList<ServiceRecord> all = await docker.ListServicesAsync(CancelToken);
                 string GroupOf(ServiceRecord s) => s.Label(PilotLabels.Service) ?? s.Name;
                 List<ServiceRecord> chosen = all.Where(s => selection.Matches(s.Name) || selection.Matches(GroupOf(s)))
