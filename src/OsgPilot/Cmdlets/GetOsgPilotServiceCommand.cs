@@ -47,10 +47,9 @@ namespace OsgPilot.Cmdlets
                 var seen = new List<string>();
                 IReadOnlyList<OsgPilotService> services = await ServiceReader.ReadAsync(docker, s =>
                 {
-                    string group = s.Label(Launch.PilotLabels.Service) ?? s.Name;
                     seen.Add(s.Name);
-                    seen.Add(group);
-                    return selection.Matches(s.Name) || selection.Matches(group);
+                    seen.Add(s.Group);
+                    return selection.Matches(s.Name) || selection.Matches(s.Group);
                 }, CancelToken);
                 foreach (OsgPilotService s in services)
                 {

@@ -46,11 +46,10 @@ namespace OsgPilot.Cmdlets
             {
                 var selection = new PilotSelection(_byEngine[target.Key].Names);
                 IReadOnlyList<ServiceRecord> all = await docker.ListServicesAsync(CancelToken);
-                string GroupOf(ServiceRecord s) => s.Label(PilotLabels.Service) ?? s.Name;
-                List<ServiceRecord> chosen = all.Where(s => selection.Matches(s.Name) || selection.Matches(GroupOf(s)))
+                List<ServiceRecord> chosen = all.Where(s => selection.Matches(s.Name) || selection.Matches(s.Group))
                                                 .OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
                 unmatched.Add(docker.Endpoint.ToString(), selection.UnmatchedLiterals(new string[0]),
-                    selection.UnmatchedLiterals(all.Select(s => s.Name).Concat(all.Select(GroupOf))));
+                    selection.UnmatchedLiterals(all.Select(s => s.Name).Concat(all.Select(s => s.Group))));
                 var groups = new HashSet<string>(StringComparer.Ordinal);
                 foreach (ServiceRecord s in chosen)
                 {
@@ -60,7 +59,7 @@ namespace OsgPilot.Cmdlets
                     if (!ShouldProcessUnlessForced(Force.IsPresent, s.Name, action)) continue;
                     await docker.RemoveServiceAsync(s.Id, CancelToken);
                     WriteVerbose($"Removed the service '{s.Name}'; the swarm stops its tasks with their stop grace period.");
-                    groups.Add(GroupOf(s));
+                    groups.Add(s.Group);
                 }
                 var deployer = new ServiceDeployer(docker, this);
                 foreach (string group in groups) await deployer.RemoveUnusedSecretsAsync(group, CancelToken);

@@ -55,8 +55,7 @@ namespace OsgPilot.Docker
                 User = c.User,
                 Env = c.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
                 Labels = new Dictionary<string, string>(c.Labels),
-                // The CLI sends capabilities with their CAP_ prefix for services.
-                CapabilityAdd = c.CapAdd.Select(cap => "CAP_" + cap).ToList(),
+                CapabilityAdd = c.CapAdd.Select(ServiceSpecMapper.CapabilityName).ToList(),
                 Mounts = c.Binds.Select(ToMount).ToList(),
                 Secrets = new List<SecretReference>
                 {

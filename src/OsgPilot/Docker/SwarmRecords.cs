@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using OsgPilot.Launch;
 
 namespace OsgPilot.Docker
 {
@@ -38,6 +39,9 @@ namespace OsgPilot.Docker
         public string ContainerHash { get; set; }
 
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
+
+        /// <summary>The config the service was made from (shared by its -PerNode siblings).</summary>
+        public string Group => Label(PilotLabels.Service) ?? Name;
     }
 
     internal sealed class TaskRecord
@@ -56,6 +60,14 @@ namespace OsgPilot.Docker
         public long ExitCode { get; set; }
         /// <summary>The config hash of the task's container, comparable with <see cref="ServiceRecord.ContainerHash"/>.</summary>
         public string ContainerHash { get; set; }
+
+        /// <summary>A copy saying <paramref name="error"/>: the list it came from stays as the engine said it.</summary>
+        public TaskRecord WithError(string error)
+        {
+            var copy = (TaskRecord)MemberwiseClone();
+            copy.Error = error;
+            return copy;
+        }
     }
 
     internal sealed class NodeRecord

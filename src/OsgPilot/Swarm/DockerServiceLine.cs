@@ -31,7 +31,7 @@ namespace OsgPilot.Swarm
             Add(nameFlag, s.Name);
             args.Add(mode);
             Add("--user", c.User);
-            foreach (string cap in c.CapAdd) Add("--cap-add", "CAP_" + cap);
+            foreach (string cap in c.CapAdd) Add("--cap-add", ServiceSpecMapper.CapabilityName(cap));
             foreach (BindMount b in c.Binds)
             {
                 string mount = $"type=bind,source={b.Source},target={b.Target}" + (b.ReadOnly ? ",readonly" : "") +

@@ -35,7 +35,7 @@ namespace OsgPilot.Swarm
                 return new OsgPilotService
                 {
                     Name = s.Name,
-                    ConfigName = s.Label(PilotLabels.Service) ?? s.Name,
+                    ConfigName = s.Group,
                     Id = s.Id,
                     Mode = s.Global ? "Global" : "Replicated",
                     PerNode = int.TryParse(s.Label(PilotLabels.PerNode), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1,
@@ -70,12 +70,10 @@ namespace OsgPilot.Swarm
                      List<TaskRecord> newestFirst = g.OrderByDescending(t => t.DesiredState == "running")
                                                      .ThenByDescending(t => t.CreatedAt ?? DateTime.MinValue).ToList();
                      TaskRecord current = newestFirst[0];
-                     if (current.Error == null && current.State != "running")
-                     {
-                         // A retry waiting its turn says nothing; the attempt before it says why.
-                         current.Error = newestFirst.Skip(1).Select(t => t.Error).FirstOrDefault(e => e != null);
-                     }
-                     return current;
+                     // A retry waiting its turn says nothing; the attempt before it says why.
+                     return current.Error == null && current.State != "running"
+                         ? current.WithError(newestFirst.Skip(1).Select(t => t.Error).FirstOrDefault(e => e != null))
+                         : current;
                  });
 
         private static OsgPilotServiceTask ToTask(ServiceRecord s, TaskRecord t, IReadOnlyDictionary<string, NodeRecord> nodes, DockerEndpoint endpoint) => new OsgPilotServiceTask

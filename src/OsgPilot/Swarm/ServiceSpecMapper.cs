@@ -70,6 +70,9 @@ namespace OsgPilot.Swarm
             return specs;
         }
 
+        /// <summary>A capability as services name it: the docker CLI sends them with their CAP_ prefix.</summary>
+        public static string CapabilityName(string capability) => "CAP_" + capability;
+
         /// <summary>Every setting of <paramref name="config"/> a Swarm service cannot carry, in one error.</summary>
         public static void ThrowIfUnsupported(OsgPilotConfig config)
         {

@@ -152,7 +152,7 @@ namespace OsgPilot.Swarm
             {
                 string node = nodes.TryGetValue(t.NodeId ?? "", out NodeRecord n) ? Describe(n) : $"node {Short(t.NodeId)}";
                 string name = $"{check} on {node}";
-                if (t.State == "complete") Pass(name, probe == null ? "" : $"Checked on the node as uid {PilotContainerMapper.PilotUid}: fine.");
+                if (t.State == "complete") Pass(name, $"Checked on the node as uid {PilotContainerMapper.PilotUid}: fine.");
                 else if (!Terminal.Contains(t.State)) Warn(name, $"The probe was still '{t.State}' after {timeout.TotalSeconds:0} s" + (t.Error != null ? $": {t.Error}" : "") + " (an image pull on that node?).");
                 else if (probe.Meanings.TryGetValue(t.ExitCode, out string meaning) && t.ContainerId != null) Fail(name, meaning + " on this node.");
                 else Fail(name, Explain(t.Error ?? t.Message ?? t.State));
