@@ -42,56 +42,6 @@ namespace OsgPilot.Tests
             Assert.All(tar.Skip(tar.Length - 1024), b => Assert.Equal(0, b));
         }
 
-        private static ContainerSpec Spec(string hash) => new ContainerSpec { Name = "p", ConfigHash = hash };
-
-        private static PilotContainer Existing(string state, string hash, bool managed = true) => new PilotContainer
-        {
-            Name = "p", Id = "id", State = state,
-            Labels = managed ? new Dictionary<string, string> { [PilotLabels.Managed] = "true", [PilotLabels.ConfigHash] = hash } : new Dictionary<string, string>(),
-        };
-
-        [Theory]
-        [InlineData(null, null, false, "Create")]
-        [InlineData("running", "h", false, "None")]
-        [InlineData("exited", "h", false, "StartExisting")]
-        [InlineData("running", "other", false, "Refuse")]
-        [InlineData("running", "other", true, "Recreate")]
-        public void Plans_are_idempotent(string state, string hash, bool force, string action)
-        {
-            var expected = (LaunchAction)Enum.Parse(typeof(LaunchAction), action);
-            LaunchStep step = PilotLauncher.Plan(Spec("h"), state == null ? null : Existing(state, hash), force, false);
-            Assert.Equal(expected, step.Action);
-            if (expected == LaunchAction.Refuse) Assert.Equal(ErrorIds.PilotConfigMismatch, step.Error.ErrorId);
-        }
-
-        [Theory]
-        [InlineData("h", false)]
-        [InlineData("other", false)]
-        [InlineData("other", true)]
-        public void A_container_that_was_never_started_is_replaced_not_started(string hash, bool force)
-        {
-            // A start that did not finish left it, perhaps without its token or directory.
-            Assert.Equal(LaunchAction.Replace, PilotLauncher.Plan(Spec("h"), Existing("created", hash), force, false).Action);
-        }
-
-        [Fact]
-        public void A_foreign_container_is_never_replaced_even_with_force()
-        {
-            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing("running", "h", managed: false), true, false);
-            Assert.Equal(LaunchAction.Refuse, step.Action);
-            Assert.Equal(ErrorIds.PilotNameInUse, step.Error.ErrorId);
-        }
-
-        [Theory]
-        [InlineData("running", "Undrain")]
-        [InlineData("exited", "StartExisting")]
-        public void A_drained_pilot_of_this_config_is_taken_back(string state, string action)
-        {
-            LaunchStep step = PilotLauncher.Plan(Spec("h"), Existing(state, "h"), false, true);
-            Assert.Equal((LaunchAction)Enum.Parse(typeof(LaunchAction), action), step.Action);
-            Assert.True(step.Drained);
-        }
-
         [Fact]
         public async System.Threading.Tasks.Task A_token_archive_creates_the_directory_the_image_lacks()
         {

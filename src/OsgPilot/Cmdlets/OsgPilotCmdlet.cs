@@ -68,6 +68,18 @@ namespace OsgPilot.Cmdlets
         protected void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
 
         /// <summary>
+        /// The pipeline as logic classes see it (<see cref="IPipelineHost"/>): callable from any
+        /// thread. Made inside <see cref="Run"/>, on the pipeline thread.
+        /// </summary>
+        internal IPipelineHost PipelineHostFor(Func<string, string, bool> shouldProcess)
+        {
+            PullProgressView pull = null;
+            return new PipelineHost(shouldProcess, WriteVerbose, WriteWarning, WriteFailure, WriteProgress,
+                image => (pull = new PullProgressView(this, image)).Report,
+                () => pull?.Complete());
+        }
+
+        /// <summary>
         /// ShouldProcess that -Force answers, as Remove-VM -Force does: no prompt, even under
         /// -NonInteractive or redirected input. -WhatIf still only describes, and an explicit
         /// -Confirm still asks.

@@ -9,6 +9,7 @@ using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
 using OsgPilot.Preflight;
+using OsgPilot.Reconcile;
 using OsgPilot.Threading;
 using OsgPilot.Token;
 
@@ -19,9 +20,6 @@ namespace OsgPilot.Cmdlets
     [OutputType(typeof(Pilot))]
     public sealed class StartOsgPilotCommand : PreflightCmdlet
     {
-        private const int StartProgressId = 100;
-        /// <summary>Pilots started at once: the engine overlaps much of their work (measured, 20 pilots: 16 at once 0.80-0.85 of the docker CLI loop, all 20 at once 0.69), and the bound keeps a large -Count from flooding it.</summary>
-        private const int ParallelStarts = 32;
         /// <summary>How long a start waits for another run of the same config (which may be pulling the image).</summary>
         private static readonly TimeSpan RunLockTimeout = TimeSpan.FromMinutes(10);
 
@@ -72,181 +70,40 @@ namespace OsgPilot.Cmdlets
 
         private async Task StartAsync(DockerGateway docker, OsgPilotConfig config)
         {
-            var launcher = new PilotLauncher(docker);
-            IReadOnlyList<LaunchStep> plan;
-            try
+            bool whatIf = WhatIfRequested();
+            var request = new ReconcileRequest
             {
-                plan = await launcher.PlanAsync(config, Count, Force.IsPresent, CancelToken);
-            }
-            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerEngineUnreachable && WhatIfRequested())
+                Config = config,
+                Count = Count,
+                Policy = ReconcilePolicy.ForStart(Force.IsPresent),
+                Watch = TimeSpan.FromSeconds(WatchSeconds),
+                WhatIf = whatIf,
+                Describe = s => (s.Name, Describe(s)),
+            };
+            IPipelineHost host = PipelineHostFor((name, description) => ShouldProcess(description, $"Start OsgPilot pilot '{name}'?", "Start-OsgPilot"));
+            ReconcileResult result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
+            foreach (string w in result.Warnings) WriteWarning(w);
+            var written = new HashSet<OsgPilotException>();
+            foreach (StepOutcome o in result.Steps.Where(o => o.Error != null))
             {
-                // -WhatIf still describes: what a start would do where none of these pilots exist yet.
-                WriteWarning($"{e.Message} -WhatIf shows what a start would do on an engine that has none of these pilots.");
-                plan = PilotLauncher.PlanForEmptyEngine(config, Count);
+                if (written.Add(o.Error)) WriteFailure(o.Error);
             }
-            foreach (LaunchStep refused in plan.Where(s => s.Action == LaunchAction.Refuse)) WriteFailure(refused.Error);
+            foreach (StepOutcome o in result.Steps.Where(o => o.Step.Action == PilotAction.Keep))
+            {
+                WriteVerbose($"Pilot '{o.Step.Name}' already runs with this configuration; leaving it alone.");
+            }
 
-            List<LaunchStep> approved = plan
-                .Where(s => s.Action != LaunchAction.None && s.Action != LaunchAction.Refuse)
-                .Where(s => ShouldProcess(Describe(s), $"Start OsgPilot pilot '{s.Spec.Name}'?", "Start-OsgPilot"))
-                .ToList();
-            foreach (LaunchStep s in plan.Where(s => s.Action == LaunchAction.None))
+            // Pilots that run as asked after this run: left alone, or changed by it without error.
+            var running = result.Steps.Where(o => o.Step.Spec != null && o.Error == null && !o.Skipped &&
+                (o.Step.Action == PilotAction.Keep || o.Step.Action == PilotAction.Undrain || o.Step.Action == PilotAction.Unpause || o.Started != null)).ToList();
+            var changed = new HashSet<string>(running.Where(o => o.Changed).Select(o => o.Step.Name), StringComparer.Ordinal);
+            Dictionary<string, string> addresses = null;
+            if (Wait.IsPresent && !whatIf)
             {
-                WriteVerbose($"Pilot '{s.Spec.Name}' already runs with this configuration; leaving it alone.");
+                addresses = await WaitForReadinessAsync(docker, host, config, running, changed);
             }
-
-            var changed = new HashSet<string>(StringComparer.Ordinal);
-            var started = new List<StartedPilot>();
-            // -WhatIf describes; it does not wait for anything either.
-            bool wait = Wait.IsPresent && !WhatIfRequested();
-            using (TokenPayload token = approved.Count > 0 || wait ? TokenPayload.Read(config) : null)
-            {
-                if (approved.Count > 0)
-                {
-                    if (docker.Endpoint.IsLocal) HostPaths.RequireBindSources(config);
-                    if (approved.Any(s => s.Action == LaunchAction.Create || s.Action == LaunchAction.Recreate)) await PullIfMissingAsync(launcher, config.Image);
-                    // Exit events count from the first start on (the engine's clock; the same as ours on a local engine).
-                    DateTime since = DateTime.UtcNow;
-                    started.AddRange(await ExecuteAllAsync(launcher, approved, config, token, docker.Endpoint.IsLocal, changed));
-                    await WatchStartupAsync(docker, launcher, started, since, token, changed);
-                    await launcher.FinishAsync(started, CancelToken);
-                }
-                var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (wait)
-                {
-                    IEnumerable<StartedPilot> running = plan.Where(s => s.Action == LaunchAction.None || s.Action == LaunchAction.Undrain)
-                        .Select(s => new StartedPilot { Spec = s.Spec, Id = s.Existing.Id })
-                        .Concat(started.Where(p => changed.Contains(p.Spec.Name)));
-                    await WaitForReadinessAsync(docker, launcher, running.ToList(), token, changed, addresses);
-                }
-                await ReportAsync(docker, plan, changed, wait ? addresses : null);
-            }
-        }
-
-        /// <summary>
-        /// Runs the steps a few at a time: the engine serialises part of each start, but creating,
-        /// copying and starting different pilots overlap. Only this thread writes (progress, errors),
-        /// and results and errors come out in step order, as a one-by-one run would give them.
-        /// </summary>
-        private async Task<List<StartedPilot>> ExecuteAllAsync(PilotLauncher launcher, List<LaunchStep> steps, OsgPilotConfig config, TokenPayload token, bool local, HashSet<string> changed)
-        {
-            var tasks = new Task<StartedPilot>[steps.Count];
-            using (var gate = new SemaphoreSlim(ParallelStarts))
-            {
-                for (int i = 0; i < steps.Count; i++)
-                {
-                    LaunchStep step = steps[i];
-                    WriteVerbose($"{step.Action} pilot '{step.Spec.Name}'.");
-                    tasks[i] = ExecuteGatedAsync(launcher, step, config, token, local, gate);
-                }
-                // Progress as pilots finish; a failure of one does not stop the others.
-                var pending = new HashSet<Task>(tasks);
-                try
-                {
-                    while (pending.Count > 0)
-                    {
-                        if (steps.Count > 1)
-                        {
-                            int done = steps.Count - pending.Count;
-                            WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", $"{done} of {steps.Count} started")
-                            { PercentComplete = done * 100 / steps.Count });
-                        }
-                        pending.Remove(await Task.WhenAny(pending));
-                    }
-                    if (steps.Count > 1)
-                    {
-                        WriteProgress(new ProgressRecord(StartProgressId, "Starting OsgPilot pilots", "Done") { RecordType = ProgressRecordType.Completed });
-                    }
-                }
-                finally
-                {
-                    // Ctrl+C makes every write throw; each step still finishes taking back its own work before this returns.
-                    await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-                }
-            }
-            var started = new List<StartedPilot>();
-            Exception fatal = null;
-            for (int i = 0; i < steps.Count; i++)
-            {
-                try
-                {
-                    StartedPilot pilot = await tasks[i];
-                    if (pilot != null) started.Add(pilot);
-                    changed.Add(steps[i].Spec.Name);
-                }
-                catch (OsgPilotException e) when (!IsFatal(e))
-                {
-                    WriteFailure(e);
-                }
-                catch (Exception e) when (e is OsgPilotException || e is OperationCanceledException)
-                {
-                    // Every step has undone its own work by now; the first fatal failure ends the run.
-                    fatal = fatal ?? e;
-                }
-            }
-            if (fatal != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(fatal).Throw();
-            return started;
-        }
-
-        private async Task<StartedPilot> ExecuteGatedAsync(PilotLauncher launcher, LaunchStep step, OsgPilotConfig config, TokenPayload token, bool local, SemaphoreSlim gate)
-        {
-            await gate.WaitAsync(CancelToken);
-            try
-            {
-                return await launcher.ExecuteAsync(step, config, token, local, CancelToken);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-
-        private async Task WatchStartupAsync(DockerGateway docker, PilotLauncher launcher, List<StartedPilot> started, DateTime since, TokenPayload token, HashSet<string> changed)
-        {
-            if (started.Count == 0 || WatchSeconds == 0) return;
-            TimeSpan window = TimeSpan.FromSeconds(WatchSeconds);
-            WriteVerbose($"Watching {started.Count} started pilot(s) for {WatchSeconds} s.");
-            foreach (StartupFailure f in await StartupWatch.WatchAsync(docker, started, since, window, token.Text, CancelToken))
-            {
-                await launcher.UndoAsync(f.Pilot);
-                changed.Remove(f.Pilot.Spec.Name);
-                WriteFailure(StartupWatch.ToError(f, window));
-            }
-        }
-
-        private async Task WaitForReadinessAsync(DockerGateway docker, PilotLauncher launcher, List<StartedPilot> pilots, TokenPayload token,
-            HashSet<string> changed, Dictionary<string, string> addresses)
-        {
-            TimeSpan timeout = TimeSpan.FromSeconds(WaitTimeoutSec);
-            WriteVerbose($"Waiting up to {WaitTimeoutSec} s for {pilots.Count} pilot(s) to be ready.");
-            string[] found = await Task.WhenAll(pilots.Select(p => PilotReadiness.StartdAddressAsync(docker, p.Id, timeout, CancelToken)));
-            for (int i = 0; i < pilots.Count; i++)
-            {
-                StartedPilot p = pilots[i];
-                if (found[i] != null)
-                {
-                    addresses[p.Spec.Name] = found[i];
-                    continue;
-                }
-                ContainerRunState state = await docker.InspectStateAsync(p.Id, CancelToken);
-                bool running = state.Status == "running";
-                StartupFailure f = await StartupWatch.ExplainAsync(docker, p, state.ExitCode, token.Text, CancelToken);
-                if (!running)
-                {
-                    await launcher.UndoAsync(p);
-                    changed.Remove(p.Spec.Name);
-                }
-                WriteFailure(StartupWatch.NotReady(f, timeout, running));
-            }
-        }
-
-        /// <summary>The pilots of the config, one list call; with the startd addresses when -Wait asked for them (else null).</summary>
-        private async Task ReportAsync(DockerGateway docker, IReadOnlyList<LaunchStep> plan, HashSet<string> changed, Dictionary<string, string> addresses)
-        {
-            // One list call reports every pilot of this config that runs as asked, changed or not.
-            var reportable = new HashSet<string>(plan.Where(s => s.Action == LaunchAction.None).Select(s => s.Spec.Name).Concat(changed), StringComparer.Ordinal);
-            if (reportable.Count == 0) return;
-            IReadOnlyList<PilotContainer> now = await docker.ListByNamesAsync(reportable, CancelToken);
+            var reportable = new HashSet<string>(running.Select(o => o.Step.Name), StringComparer.Ordinal);
+            IEnumerable<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name) && (!whatIf || !changed.Contains(c.Name)));
             foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 Pilot pilot = PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name));
@@ -259,17 +116,37 @@ namespace OsgPilot.Cmdlets
             }
         }
 
-        private async Task PullIfMissingAsync(PilotLauncher launcher, string image)
+        /// <summary>Waits for every pilot to answer startd_addr.sh; one this run started that exits first is taken back.</summary>
+        private async Task<Dictionary<string, string>> WaitForReadinessAsync(DockerGateway docker, IPipelineHost host, OsgPilotConfig config, List<StepOutcome> running, HashSet<string> changed)
         {
-            var view = new PullProgressView(this, image);
-            try
+            var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
+            TimeSpan timeout = TimeSpan.FromSeconds(WaitTimeoutSec);
+            var pilots = running.Select(o => o.Started ?? new StartedPilot { Spec = o.Step.Spec, Id = o.Step.Existing.Id }).ToList();
+            WriteVerbose($"Waiting up to {WaitTimeoutSec} s for {pilots.Count} pilot(s) to be ready.");
+            string[] found = await Task.WhenAll(pilots.Select(p => PilotReadiness.StartdAddressAsync(docker, p.Id, timeout, CancelToken)));
+            using (TokenPayload token = TokenPayload.Read(config))
             {
-                await launcher.EnsureImageAsync(image, new PipelineProgress<PullProgress>(view.Report), CancelToken);
+                for (int i = 0; i < pilots.Count; i++)
+                {
+                    StartedPilot p = pilots[i];
+                    if (found[i] != null)
+                    {
+                        addresses[p.Spec.Name] = found[i];
+                        continue;
+                    }
+                    ContainerRunState state = await docker.InspectStateAsync(p.Id, CancelToken);
+                    bool stillRunning = state.Status == "running";
+                    StartupFailure f = await StartupWatch.ExplainAsync(docker, p, state.ExitCode, token.Text, CancelToken);
+                    bool remove = !stillRunning && running[i].Started != null;
+                    if (remove)
+                    {
+                        await new PilotExecutor(docker, host, config).UndoAsync(p);
+                        changed.Remove(p.Spec.Name);
+                    }
+                    WriteFailure(StartupWatch.NotReady(f, timeout, stillRunning, remove));
+                }
             }
-            finally
-            {
-                view.Complete();
-            }
+            return addresses;
         }
 
         private async Task<bool> PreflightPassesAsync(DockerGateway docker, OsgPilotConfig config)
@@ -291,14 +168,16 @@ namespace OsgPilot.Cmdlets
             "Start-OsgPilot was interrupted (Ctrl+C). It takes back what it had begun before it returns: a container it was creating is removed again, " +
             "a pilot it was replacing is restored; pilots that had already started keep running. Get-OsgPilot shows what runs.";
 
-        private static string Describe(LaunchStep s)
+        private static string Describe(PilotStep s)
         {
             switch (s.Action)
             {
-                case LaunchAction.StartExisting: return $"Start the stopped pilot '{s.Spec.Name}' with a fresh copy of the token (docker cp {DockerRunLine.TokenPlaceholder} {s.Spec.Name}:{PilotContainerMapper.TokenDirectoryInContainer} && docker start {s.Spec.Name})" + (s.Drained ? ", and take back its drain" : "");
-                case LaunchAction.Undrain: return $"Take back the drain of pilot '{s.Spec.Name}': remove {PilotDrain.StampPath} and restore its restart policy";
-                case LaunchAction.Recreate: return $"Replace pilot '{s.Spec.Name}', whose configuration differs (the replacement is built before the pilot is stopped, and the pilot is restored if it does not start): {DockerRunLine.Render(s.Spec)}";
-                case LaunchAction.Replace: return $"Replace the container '{s.Spec.Name}', which was never started (a start that did not finish left it): docker rm -f {s.Spec.Name} && {DockerRunLine.Render(s.Spec)}";
+                case PilotAction.Undrain: return $"Take back the drain of pilot '{s.Name}': remove {PilotDrain.StampPath} and restore its restart policy";
+                case PilotAction.Unpause: return $"Unpause pilot '{s.Name}' (docker unpause {s.Name})" + (s.TakeBackDrain ? $", and take back its drain: remove {PilotDrain.StampPath}" : "");
+                case PilotAction.ReplaceRunning: return $"Replace pilot '{s.Name}', whose configuration differs (the replacement is built before the pilot is stopped, and the pilot is restored if it does not start): {DockerRunLine.Render(s.Spec)}";
+                case PilotAction.Replace: return $"Replace the container '{s.Name}', {s.Reason}, with a fresh one (docker cp {DockerRunLine.TokenPlaceholder} for the token): docker rm -f {s.Name} && {DockerRunLine.Render(s.Spec)}";
+                case PilotAction.RemoveLeftover: return $"Remove '{s.Name}', {s.Reason}: docker rm -f {s.Name}";
+                case PilotAction.RestoreName: return $"Give '{s.Name}', {s.Reason}, its name back: docker rename {s.Name} {PilotPlanner.BaseName(s.Name)}";
                 default: return DockerRunLine.Render(s.Spec);
             }
         }

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
-using OsgPilot.Sync;
+using OsgPilot.Reconcile;
 using OsgPilot.Threading;
 
 namespace OsgPilot.Cmdlets
@@ -16,10 +18,8 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     [Cmdlet(VerbsData.Sync, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OsgPilotSyncResult))]
-    public sealed class SyncOsgPilotCommand : DockerCmdlet, ISyncHost
+    public sealed class SyncOsgPilotCommand : DockerCmdlet
     {
-        private PullProgressView _pull;
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         public OsgPilotConfig Config { get; set; }
 
@@ -33,7 +33,7 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 10000)]
         public int MaxImageAgeHours { get; set; } = 72;
 
-        /// <summary>At most this many pilots drain at once for a roll-out (default: a quarter of -Count, at least 1).</summary>
+        /// <summary>At most this many pilots are draining or down at once during a roll-out (default: a quarter of -Count, at least 1).</summary>
         [Parameter]
         [ValidateRange(1, 256)]
         public int MaxDraining { get; set; }
@@ -47,7 +47,7 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 600)]
         public int WatchSeconds { get; set; } = 5;
 
-        /// <summary>How long to wait for another sync of the same config on the same engine to finish.</summary>
+        /// <summary>How long to wait for another run of the same config on the same engine to finish.</summary>
         [Parameter]
         [ValidateRange(0, 3600)]
         public int LockTimeoutSec { get; set; } = 300;
@@ -57,40 +57,89 @@ namespace OsgPilot.Cmdlets
             OsgPilotConfig config = Config;
             RunOnEngines(Targets(), async (target, docker) =>
             {
-                var options = new SyncOptions
-                {
-                    Count = Count,
-                    MaxImageAge = TimeSpan.FromHours(MaxImageAgeHours),
-                    MaxDraining = MyInvocation.BoundParameters.ContainsKey(nameof(MaxDraining)) ? MaxDraining : SyncPlanner.DefaultMaxDraining(Count),
-                    Force = Force.IsPresent,
-                    Watch = TimeSpan.FromSeconds(WatchSeconds),
-                };
-                IReadOnlyList<OsgPilotSyncResult> results;
+                int maxDraining = MyInvocation.BoundParameters.ContainsKey(nameof(MaxDraining)) ? MaxDraining : ReconcilePolicy.DefaultMaxDraining(Count);
                 bool whatIf = WhatIfRequested();
+                var request = new ReconcileRequest
+                {
+                    Config = config,
+                    Count = Count,
+                    Policy = ReconcilePolicy.ForSync(maxDraining, Force.IsPresent, TimeSpan.FromHours(MaxImageAgeHours)),
+                    Watch = TimeSpan.FromSeconds(WatchSeconds),
+                    WhatIf = whatIf,
+                    Describe = s => (s.Name, $"{ActionName(s.Action)}: {s.Reason}"),
+                };
+                ReconcileResult result;
                 // -WhatIf changes nothing, so it needs no lock and never waits for one; its "What if"
                 // lines are its whole output.
                 using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
                 {
-                    results = await new PilotSynchronizer(docker, this).RunAsync(config, options, CancelToken);
+                    result = await new PilotReconciler(docker, PipelineHostFor(ShouldProcess)).RunAsync(request, CancelToken);
                 }
-                if (!whatIf) foreach (OsgPilotSyncResult r in results) WriteObject(r);
+                foreach (string w in result.Warnings) WriteWarning(w);
+                if (result.ImageError != null) WriteFailure(result.ImageError);
+                List<OsgPilotSyncResult> rows = Rows(config, result, docker.Endpoint);
+                if (!whatIf) foreach (OsgPilotSyncResult r in rows) WriteObject(r);
             });
         }
 
-        bool ISyncHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
-
-        void ISyncHost.Verbose(string text) => WriteVerbose(text);
-
-        void ISyncHost.Warning(string text) => WriteWarning(text);
-
-        void ISyncHost.Failure(OsgPilotException e) => WriteFailure(e);
-
-        IProgress<PullProgress> ISyncHost.PullProgress(string image)
+        private List<OsgPilotSyncResult> Rows(OsgPilotConfig config, ReconcileResult result, DockerEndpoint endpoint)
         {
-            _pull = new PullProgressView(this, image);
-            return new PipelineProgress<PullProgress>(_pull.Report);
+            var rows = new List<OsgPilotSyncResult>
+            {
+                new OsgPilotSyncResult { Kind = "Image", Name = config.Image, Action = result.ImageAction, Reason = result.ImageReason, Changed = result.ImageChanged, ImageId = result.Image?.Id },
+            };
+            var now = result.Now.ToDictionary(c => c.Name, StringComparer.Ordinal);
+            foreach (StepOutcome o in result.Steps)
+            {
+                PilotStep s = o.Step;
+                if (s.Action == PilotAction.RemoveLeftover || s.Action == PilotAction.RestoreName)
+                {
+                    // Repairs of an interrupted run: said, not reported as pilots.
+                    if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));
+                    else WriteVerbose($"{s.Action} '{s.Name}': {s.Reason}.");
+                    continue;
+                }
+                if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));
+                rows.Add(new OsgPilotSyncResult
+                {
+                    Kind = "Pilot",
+                    Name = s.Name,
+                    Action = o.Error != null ? "Failed" : ActionName(s.Action),
+                    Reason = o.Error != null ? o.Error.Message : s.Reason,
+                    Changed = o.Changed,
+                    ImageId = now.TryGetValue(s.Name, out PilotContainer c) ? c.ImageId : null,
+                });
+            }
+            foreach (OsgPilotSyncResult r in rows)
+            {
+                r.DockerHost = endpoint.Display;
+                r.Context = endpoint.Context;
+                r.Warnings = result.Warnings.ToArray();
+            }
+            return rows;
         }
 
-        void ISyncHost.PullDone() => _pull?.Complete();
+        private static OsgPilotException Failure(string name, OsgPilotException e) =>
+            new OsgPilotException(ErrorIds.SyncFailed, e.Category, $"Sync of pilot '{name}' failed: {e.Message}", name, e);
+
+        /// <summary>The action as Sync-OsgPilot reports it (stable words scripts match on).</summary>
+        internal static string ActionName(PilotAction action)
+        {
+            switch (action)
+            {
+                case PilotAction.Create: return "Created";
+                case PilotAction.Replace:
+                case PilotAction.ReplaceRunning: return "Replaced";
+                case PilotAction.Drain:
+                case PilotAction.AwaitExit: return "Draining";
+                case PilotAction.Remove:
+                case PilotAction.RemoveLeftover: return "Removed";
+                case PilotAction.Unpause: return "Unpaused";
+                case PilotAction.Undrain: return "Undrained";
+                case PilotAction.RestoreName: return "Restored";
+                case PilotAction.Refuse: return "Failed";
+                default: return "None";
+            }
+        }
     }
 }

@@ -36,6 +36,7 @@ namespace OsgPilot.Docker
                 };
             }
             if (s.NanoCpus.HasValue) host.NanoCPUs = s.NanoCpus.Value;
+            if (s.NetworkMode != null) host.NetworkMode = s.NetworkMode;
             if (s.MemoryBytes.HasValue) host.Memory = s.MemoryBytes.Value;
 
             return new CreateContainerParameters
@@ -44,6 +45,7 @@ namespace OsgPilot.Docker
                 Image = s.Image,
                 User = s.User,
                 Env = s.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
+                Entrypoint = s.Entrypoint?.ToList(),
                 Labels = new Dictionary<string, string>(s.Labels),
                 StopTimeout = System.TimeSpan.FromSeconds(s.StopTimeoutSeconds),
                 HostConfig = host,

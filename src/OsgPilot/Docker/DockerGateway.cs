@@ -86,6 +86,18 @@ namespace OsgPilot.Docker
             return found.Where(c => wanted.Contains(c.Name)).ToList();
         }
 
+        /// <summary>
+        /// Containers of any kind named as the instances of a config (STEM, STEM-N, and the temporary
+        /// names of a replacement), in one list call: a same-named container that is not ours shows too.
+        /// </summary>
+        public async Task<IReadOnlyList<PilotContainer>> ListInstancesAsync(string stem, CancellationToken ct)
+        {
+            string pattern = "^/" + System.Text.RegularExpressions.Regex.Escape(stem) + @"(-[1-9][0-9]{0,2})?(\.osgpilot-(new|old))?$";
+            var filter = new Dictionary<string, bool> { [pattern] = true };
+            IReadOnlyList<PilotContainer> found = await ListAsync(true, new Dictionary<string, IDictionary<string, bool>> { ["name"] = filter }, ct, null).ConfigureAwait(false);
+            return found.Where(c => Reconcile.PilotPlanner.IsInstanceOf(c.Name, stem)).ToList();
+        }
+
         private Task<IReadOnlyList<PilotContainer>> ListAsync(bool all, IDictionary<string, IDictionary<string, bool>> filters, CancellationToken ct, TimeSpan? timeout) =>
             Call("list containers", async t =>
             {

@@ -68,7 +68,10 @@ namespace OsgPilot.Errors
         public const string PilotRunning = "PilotRunning";
         public const string PilotDrainFailed = "PilotDrainFailed";
         public const string PreflightFailed = "PreflightFailed";
-        public const string SyncInProgress = "SyncInProgress";
+        /// <summary>Another run of the same config (Start, Sync or a service cmdlet) holds its lock.</summary>
+        public const string ConfigRunInProgress = "ConfigRunInProgress";
+        /// <summary>The engine is busy with the container (removing it): a later run can act.</summary>
+        public const string PilotBusy = "PilotBusy";
         public const string SyncFailed = "SyncFailed";
         public const string ScheduleExists = "ScheduleExists";
         public const string ScheduleWriteFailed = "ScheduleWriteFailed";

@@ -11,9 +11,9 @@ using OsgPilot.Errors;
 namespace OsgPilot.Launch
 {
     /// <summary>
-    /// One Start-OsgPilot or Sync-OsgPilot per engine and config at a time on this machine, so two
-    /// runs firing together (two schedulers, a person and a timer) cannot both create, drain or
-    /// make directories. An exclusive open of a lock file: the operating system releases it when the
+    /// One run per engine and config at a time on this machine (Start-OsgPilot, Sync-OsgPilot and
+    /// Set-OsgPilotService share it), so two runs firing together (two schedulers, a person and a
+    /// timer) cannot both create, drain or make directories. An exclusive open of a lock file: the operating system releases it when the
     /// process ends, however it ends.
     /// </summary>
     internal sealed class ConfigRunLock : IDisposable
@@ -35,14 +35,14 @@ namespace OsgPilot.Launch
                 }
                 catch (IOException) when (DateTime.UtcNow < deadline)
                 {
-                    if (!told) waiting($"Another Start-OsgPilot or Sync-OsgPilot of '{configName}' on this engine is running; waiting up to {timeout.TotalSeconds:0} s.");
+                    if (!told) waiting($"Another OsgPilot run (Start, Sync or Set-OsgPilotService) of '{configName}' on this engine holds its lock; waiting up to {timeout.TotalSeconds:0} s.");
                     told = true;
                     await Task.Delay(200, ct).ConfigureAwait(false);
                 }
                 catch (IOException)
                 {
-                    throw new OsgPilotException(ErrorIds.SyncInProgress, ErrorCategory.ResourceBusy,
-                        $"Another Start-OsgPilot or Sync-OsgPilot of '{configName}' on {engine} still ran after {timeout.TotalSeconds:0} s (lock file {path}); nothing was changed.", configName);
+                    throw new OsgPilotException(ErrorIds.ConfigRunInProgress, ErrorCategory.ResourceBusy,
+                        $"Another OsgPilot run (Start, Sync or Set-OsgPilotService) of '{configName}' on {engine} still held its lock after {timeout.TotalSeconds:0} s (lock file {path}); nothing was changed.", configName);
                 }
             }
         }
@@ -52,7 +52,7 @@ namespace OsgPilot.Launch
             using (SHA256 sha = SHA256.Create())
             {
                 byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(engine + "\n" + configName));
-                return Path.Combine(Path.GetTempPath(), "osgpilot-sync-" + string.Concat(digest.Take(8).Select(b => b.ToString("x2"))) + ".lock");
+                return Path.Combine(Path.GetTempPath(), "osgpilot-run-" + string.Concat(digest.Take(8).Select(b => b.ToString("x2"))) + ".lock");
             }
         }
 

@@ -69,6 +69,10 @@ namespace OsgPilot.Launch
         public int StopTimeoutSeconds { get; set; }
         /// <summary>Host directory mounted at /pilot, or null for the container's own /pilot.</summary>
         public string HostPilotDirectory { get; set; }
+        /// <summary>Replaces the image's entrypoint (helper containers only; a pilot runs the image's own).</summary>
+        public List<string> Entrypoint { get; set; }
+        /// <summary>"none" for helper containers that need no network; null: the engine's default, as docker run.</summary>
+        public string NetworkMode { get; set; }
         /// <summary>Where the token copied in before each start comes from: "file:PATH" or "inline". Never the token.</summary>
         public string TokenOrigin { get; set; }
         /// <summary>Hash of everything above except labels; stored as a label to detect config drift.</summary>

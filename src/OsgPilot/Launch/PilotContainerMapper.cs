@@ -18,6 +18,7 @@ namespace OsgPilot.Launch
         public const string TokenDirectoryInContainer = "/etc/condor/tokens-orig.d";
         public const string TokenPathInContainer = TokenDirectoryInContainer + "/flock.opensciencegrid.org";
         public const string PilotUser = "osg";
+        public const string PilotDirectoryInContainer = "/pilot";
         public const int PilotUid = 1000;
 
         /// <summary>The seed page's capabilities, needed for Apptainer inside the pilot.</summary>
@@ -65,7 +66,7 @@ namespace OsgPilot.Launch
             {
                 // Each start wipes /pilot/log, so several pilots get one subdirectory each.
                 spec.HostPilotDirectory = count == 1 ? config.PilotDirectory : JoinHostPath(config.PilotDirectory, name);
-                spec.Binds.Add(new BindMount(spec.HostPilotDirectory, "/pilot"));
+                spec.Binds.Add(new BindMount(spec.HostPilotDirectory, PilotDirectoryInContainer));
             }
             // Never a bind: the start-up reads the token as uid 1000, and a site's root-only file would
             // make it exit. OsgPilot reads it as the caller and copies it in before every start it makes.

@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Reconcile;
 
 namespace OsgPilot.Launch
 {
@@ -17,20 +18,20 @@ namespace OsgPilot.Launch
     {
         public const string StampPath = "/pilot/stop-glidein.stamp";
 
-        public static async Task RequestAsync(DockerGateway docker, PilotContainer pilot, CancellationToken ct)
+        public static async Task RequestAsync(IPilotEngine docker, PilotContainer pilot, CancellationToken ct)
         {
             await docker.SetRestartPolicyAsync(pilot.Id, PilotRestartPolicy.No, ct);
             await RunAsync(docker, pilot, new[] { "touch", StampPath }, "create", ct);
         }
 
         /// <summary>Takes a drain back on a running pilot: the stamp goes, the policy returns.</summary>
-        public static async Task CancelAsync(DockerGateway docker, PilotContainer pilot, PilotRestartPolicy policy, CancellationToken ct)
+        public static async Task CancelAsync(IPilotEngine docker, PilotContainer pilot, PilotRestartPolicy policy, CancellationToken ct)
         {
             await RunAsync(docker, pilot, new[] { "rm", "-f", StampPath }, "remove", ct);
             await docker.SetRestartPolicyAsync(pilot.Id, policy, ct);
         }
 
-        private static async Task RunAsync(DockerGateway docker, PilotContainer pilot, string[] command, string verb, CancellationToken ct)
+        private static async Task RunAsync(IPilotEngine docker, PilotContainer pilot, string[] command, string verb, CancellationToken ct)
         {
             (long exitCode, string _) = await docker.ExecAsync(pilot.Id, command, PilotContainerMapper.PilotUser, ct);
             if (exitCode != 0)

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Reconcile;
 
 namespace OsgPilot.Launch
 {
@@ -26,7 +27,7 @@ namespace OsgPilot.Launch
     /// </summary>
     internal static class StartupWatch
     {
-        public static async Task<IReadOnlyList<StartupFailure>> WatchAsync(DockerGateway docker, IReadOnlyList<StartedPilot> started,
+        public static async Task<IReadOnlyList<StartupFailure>> WatchAsync(IPilotEngine docker, IReadOnlyList<StartedPilot> started,
             DateTime since, TimeSpan window, string token, CancellationToken ct)
         {
             if (started.Count == 0 || window <= TimeSpan.Zero) return new StartupFailure[0];
@@ -36,24 +37,23 @@ namespace OsgPilot.Launch
             return await Task.WhenAll(started.Where(p => firstExit.ContainsKey(p.Id)).Select(p => ExplainAsync(docker, p, firstExit[p.Id], token, ct)));
         }
 
-        public static async Task<StartupFailure> ExplainAsync(DockerGateway docker, StartedPilot pilot, long exitCode, string token, CancellationToken ct)
+        public static async Task<StartupFailure> ExplainAsync(IPilotEngine docker, StartedPilot pilot, long exitCode, string token, CancellationToken ct)
         {
-            IReadOnlyList<string> lines = await PilotLogs.LastLinesAsync(docker, pilot.Id, token, ct);
+            IReadOnlyList<string> lines = await docker.LastLinesAsync(pilot.Id, token, ct);
             return new StartupFailure { Pilot = pilot, ExitCode = exitCode, Lines = lines, Fix = StartupDiagnosis.Fix(lines) };
         }
 
         public static OsgPilotException ToError(StartupFailure f, TimeSpan window) =>
             new OsgPilotException(ErrorIds.PilotStartupFailed, ErrorCategory.ResourceUnavailable,
-                Describe($"The pilot '{f.Pilot.Spec.Name}' exited (code {f.ExitCode}) within {window.TotalSeconds:0} s of its start, so it was " +
-                         (f.Pilot.CreatedContainer ? "removed." : "stopped."), f),
+                Describe($"The pilot '{f.Pilot.Spec.Name}' exited (code {f.ExitCode}) within {window.TotalSeconds:0} s of its start, so it was removed.", f),
                 f.Pilot.Spec.Name);
 
-        public static OsgPilotException NotReady(StartupFailure f, TimeSpan timeout, bool running) =>
+        public static OsgPilotException NotReady(StartupFailure f, TimeSpan timeout, bool running, bool removed) =>
             new OsgPilotException(running ? ErrorIds.PilotNotReady : ErrorIds.PilotStartupFailed,
                 running ? ErrorCategory.OperationTimeout : ErrorCategory.ResourceUnavailable,
                 Describe(running
                     ? $"The pilot '{f.Pilot.Spec.Name}' did not report ready ({PilotReadiness.Script}) within {timeout.TotalSeconds:0} s. It is left running and may still become ready."
-                    : $"The pilot '{f.Pilot.Spec.Name}' exited before it was ready, so it was " + (f.Pilot.CreatedContainer ? "removed." : "stopped."), f),
+                    : $"The pilot '{f.Pilot.Spec.Name}' exited before it was ready" + (removed ? ", so it was removed." : "."), f),
                 f.Pilot.Spec.Name);
 
         private static string Describe(string headline, StartupFailure f)

@@ -18,6 +18,12 @@ namespace OsgPilot.Threading
             _handler = handler;
         }
 
+        public PipelineProgress(SynchronizationContext pipeline, Action<T> handler)
+        {
+            _pipeline = pipeline;
+            _handler = handler;
+        }
+
         public void Report(T value) => _pipeline.Post(_ => _handler(value), null);
     }
 }

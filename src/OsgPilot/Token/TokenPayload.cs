@@ -19,7 +19,7 @@ namespace OsgPilot.Token
 
         private readonly byte[] _bytes;
 
-        private TokenPayload(string text)
+        internal TokenPayload(string text)
         {
             Text = text;
             _bytes = Encoding.UTF8.GetBytes(text + "\n");

@@ -1,0 +1,41 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Docker.DotNet.Models;
+using OsgPilot.Launch;
+using OsgPilot.Reconcile;
+using ContainerSpec = OsgPilot.Launch.ContainerSpec;
+
+namespace OsgPilot.Docker
+{
+    /// <summary>The reconciler's engine seam (<see cref="IPilotEngine"/>), where the gateway has no method of that shape already.</summary>
+    internal sealed partial class DockerGateway : IPilotEngine
+    {
+        bool IPilotEngine.IsLocal => Endpoint.IsLocal;
+
+        string IPilotEngine.Display => Endpoint.Display;
+
+        public Task UnpauseAsync(string id, CancellationToken ct) =>
+            Call("unpause the container", t => _client.Containers.UnpauseContainerAsync(id, t), ct);
+
+        public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct)
+        {
+            string id = await CreateAsync(spec, ct).ConfigureAwait(false);
+            try
+            {
+                await StartAsync(id, ct).ConfigureAwait(false);
+                return await Call("wait for the helper container " + spec.Name, async t =>
+                    (await _client.Containers.WaitContainerAsync(id, t).ConfigureAwait(false)).StatusCode, ct, timeout).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Not the caller's token: a helper is removed even after Ctrl+C.
+                await RemoveAsync(id, true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        Task<IReadOnlyList<string>> IPilotEngine.LastLinesAsync(string id, string token, CancellationToken ct) =>
+            PilotLogs.LastLinesAsync(this, id, token, ct);
+    }
+}

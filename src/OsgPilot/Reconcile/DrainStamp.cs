@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Errors;
+using OsgPilot.Launch;
+
+namespace OsgPilot.Reconcile
+{
+    /// <summary>
+    /// No pilot OsgPilot starts may find a drain stamp. The pilot reads stop-glidein.stamp in its
+    /// working directory and in /pilot. The working directory is new at every start (mktemp -d), so
+    /// only /pilot can carry a stamp over from a drained predecessor: when /pilot is a host directory
+    /// the stamp outlives the container, and a replacement would start drained, take no job and idle
+    /// out, forever. (A container's own /pilot is new with the container.)
+    /// </summary>
+    internal static class DrainStamp
+    {
+        public const string FileName = "stop-glidein.stamp";
+        /// <summary>Suffix of the helper container that removes a stamp on a remote engine.</summary>
+        public const string HelperSuffix = ".osgpilot-unstamp";
+        private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(60);
+
+        /// <summary>Removes the stamp from the /pilot of <paramref name="spec"/>, for the container <paramref name="id"/> (created, not yet started).</summary>
+        public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)
+        {
+            if (spec.HostPilotDirectory == null) return;
+            if (engine.IsLocal)
+            {
+                DeleteOnHost(spec);
+                return;
+            }
+            // A remote host's files are out of reach but for a container: ask the created one (one HEAD
+            // request), and only when the stamp is there run a helper of the same image on the same bind.
+            if (!await engine.PathExistsAsync(id, PilotDrain.StampPath, ct).ConfigureAwait(false)) return;
+            ContainerSpec helper = HelperFor(spec);
+            try
+            {
+                await engine.RemoveAsync(helper.Name, true, ct).ConfigureAwait(false);
+            }
+            catch (OsgPilotException e) when (e.Category == ErrorCategory.ObjectNotFound)
+            {
+                // No helper left over from an interrupted run: the usual case.
+            }
+            long code = await engine.RunToCompletionAsync(helper, HelperTimeout, ct).ConfigureAwait(false);
+            if (code != 0) throw Failed(spec, $"the helper container exited with code {code}");
+        }
+
+        /// <summary>A one-shot container of the pilot's image that removes the stamp from the pilot's host directory, and nothing else.</summary>
+        internal static ContainerSpec HelperFor(ContainerSpec spec)
+        {
+            var helper = new ContainerSpec
+            {
+                Name = spec.Name + HelperSuffix,
+                Image = spec.Image,
+                // Root in the container (default capabilities, no network): a stamp made by hand as root must go too.
+                User = "0",
+                Entrypoint = new List<string> { "/bin/rm", "-f", PilotDrain.StampPath },
+                NetworkMode = "none",
+                NoFileLimit = 1024,
+                PidsLimit = 16,
+                RestartPolicy = Config.PilotRestartPolicy.No,
+                StopTimeoutSeconds = 1,
+                HostPilotDirectory = spec.HostPilotDirectory,
+            };
+            helper.Binds.Add(new BindMount(spec.HostPilotDirectory, PilotContainerMapper.PilotDirectoryInContainer));
+            return helper;
+        }
+
+        private static void DeleteOnHost(ContainerSpec spec)
+        {
+            string path = Path.Combine(spec.HostPilotDirectory, FileName);
+            try
+            {
+                if (File.Exists(path)) File.Delete(path);
+                else if (Directory.Exists(path)) throw Failed(spec, $"'{path}' is a directory");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw Failed(spec, e.Message.TrimEnd('.'));
+            }
+        }
+
+        private static OsgPilotException Failed(ContainerSpec spec, string why) =>
+            new OsgPilotException(ErrorIds.PilotDrainFailed, ErrorCategory.WriteError,
+                $"The drain stamp {FileName} in '{spec.HostPilotDirectory}' could not be removed before the pilot '{spec.Name}' starts ({why}); " +
+                "it would start drained and take no job, so it was not started.", spec.Name);
+    }
+}

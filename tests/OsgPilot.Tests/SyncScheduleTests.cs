@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OsgPilot.Docker;
+using OsgPilot.Launch;
+using OsgPilot.Schedule;
+using Xunit;
+
+namespace OsgPilot.Tests
+{
+    public sealed class SyncScheduleTests
+    {
+        private static SyncSchedule Schedule() => new SyncSchedule
+        {
+            Name = "osgpilot-sync-x", ConfigPath = "/etc/osg/it's 100% pilot.json", ModulePath = "/opt/OsgPilot/OsgPilot.psd1",
+            Count = 4, MaxImageAgeHours = 72, Interval = TimeSpan.FromMinutes(5), Shell = new[] { "/usr/bin/pwsh" },
+        };
+
+        [Fact]
+        public void The_command_prints_json_only_and_exits_1_on_failure()
+        {
+            string cmd = Schedule().Command();
+            Assert.Contains("$WarningPreference = 'SilentlyContinue'", cmd);
+            Assert.Contains("Import-OsgPilotConfig -Path '/etc/osg/it''s 100% pilot.json' | Sync-OsgPilot -Count 4 -MaxImageAgeHours 72", cmd);
+            Assert.Contains("exit [int]$failed", cmd);
+            Assert.DoesNotContain("-DockerHost", cmd);
+            Assert.DoesNotContain("-Context", cmd);
+        }
+
+        [Fact]
+        public void The_command_names_the_engine_by_address_or_by_context()
+        {
+            SyncSchedule byHost = Schedule();
+            byHost.DockerHost = "ssh://osg@node01.example.edu";
+            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu'", byHost.Command());
+            SyncSchedule byContext = Schedule();
+            byContext.Context = "node01";
+            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -Context 'node01'", byContext.Command());
+        }
+
+        [Fact]
+        public void ExecStart_escapes_what_systemd_would_expand()
+        {
+            string service = Schedule().SystemdService();
+            string exec = service.Split('\n').Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal));
+            Assert.StartsWith("ExecStart=\"/usr/bin/pwsh\" \"-NoProfile\" \"-NonInteractive\" \"-Command\" \"$$ErrorActionPreference", exec);
+            Assert.Contains("100%% pilot.json", exec);
+            Assert.DoesNotContain(" $r ", exec);
+            Assert.Contains("Type=oneshot", service);
+        }
+
+        [Fact]
+        public void The_timer_repeats_the_service()
+        {
+            string timer = Schedule().SystemdTimer();
+            Assert.Contains("OnUnitActiveSec=5min", timer);
+            Assert.Contains("Unit=osgpilot-sync-x.service", timer);
+            Assert.Contains("WantedBy=timers.target", timer);
+        }
+
+        [Fact]
+        public void The_windows_task_is_well_formed_xml_repeating_every_interval()
+        {
+            var doc = System.Xml.Linq.XDocument.Parse(Schedule().WindowsTask());
+            System.Xml.Linq.XNamespace ns = "http://schemas.microsoft.com/windows/2004/02/mit/task";
+            Assert.Equal("PT5M", doc.Descendants(ns + "Interval").Single().Value);
+            Assert.Equal("IgnoreNew", doc.Descendants(ns + "MultipleInstancesPolicy").Single().Value);
+            Assert.Equal("/usr/bin/pwsh", doc.Descendants(ns + "Command").Single().Value);
+            Assert.StartsWith("\"-NoProfile\" \"-NonInteractive\" \"-Command\"", doc.Descendants(ns + "Arguments").Single().Value);
+        }
+
+        [Theory]
+        [InlineData("plain", "\"plain\"")]
+        [InlineData("a \"b\"", "\"a \\\"b\\\"\"")]
+        [InlineData("C:\\dir\\", "\"C:\\dir\\\\\"")]
+        public void Windows_arguments_follow_CommandLineToArgvW(string arg, string quoted) => Assert.Equal(quoted, SyncSchedule.WindowsQuote(arg));
+
+        [Fact]
+        public void Unit_names_keep_only_what_systemd_allows() => Assert.Equal("osgpilot-sync-a-b-c", SyncSchedule.DefaultName("a b/c"));
+    }
+}
