@@ -14,19 +14,26 @@
       Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
                  and goals (-Quick: small sizes, as the tests run it)
       Package    Build, then write a .nupkg that Install-PSResource installs, to out/packages/
+      Soak       Build, then run the long soak (tests/Soak/Invoke-Soak.ps1): -Cycles Sync runs (default
+                 200) under seeded chaos against the test engine, invariants checked after each; the
+                 Test task runs its short form
 .EXAMPLE
     ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     # Benchmark with small sizes and few repeats (what the tests run).
-    [switch] $Quick
+    [switch] $Quick,
+
+    # Soak: how many Sync cycles, and the seed of their chaos (the same seed gives the same chaos).
+    [int] $Cycles = 200,
+    [int] $Seed = 20261204
 )
 
 $ErrorActionPreference = 'Stop'
@@ -159,6 +166,13 @@ function Invoke-BenchmarkTask {
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-SoakTask {
+    Invoke-BuildTask
+    Start-TestFixtures
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Soak/Invoke-Soak.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Cycles $Cycles -Seed $Seed
+    if ($LASTEXITCODE -ne 0) { throw "The soak found violations (exit code $LASTEXITCODE)." }
+}
+
 function Invoke-PackageTask {
     Invoke-BuildTask
     $packages = New-Item -ItemType Directory -Force (Join-Path $OutRoot 'packages')
@@ -174,5 +188,6 @@ foreach ($t in $Task) {
         'Demo' { Invoke-DemoTask }
         'Benchmark' { Invoke-BenchmarkTask }
         'Package' { Invoke-PackageTask }
+        'Soak' { Invoke-SoakTask }
     }
 }

@@ -88,6 +88,36 @@ Describe 'Endpoints from docker contexts' -Skip:$NoEngine {
     }
 }
 
+Describe 'A drained pilot on a remote engine (TLS, through a docker context)' -Skip:$NoEngine {
+    BeforeAll { $script:SavedHost = $env:DOCKER_HOST; Remove-Item env:DOCKER_HOST }
+    AfterAll { $env:DOCKER_HOST = $script:SavedHost }
+
+    It 'is replaced by one that finds no stamp: the host is out of reach, so a helper container of the pilot image removes it; Draining is False and the pilot accepts' {
+        $dir = New-TestDirectory -ForPilot
+        $name = "$Prefix-drain"
+        $cfg = New-TestConfig -Name $name -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{
+            RestartPolicy = 'UnlessStopped'; PilotDirectory = $dir
+            Environment = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1'; STANDIN_READY_SECONDS = '1' } }
+        $cfg | Sync-OsgPilot -Context fleet-1 -WatchSeconds 1 | Out-Null
+        Get-OsgPilot -Context fleet-1 -Name $name | Stop-OsgPilot -Drain
+        Test-Path "$dir/stop-glidein.stamp" | Should -BeTrue
+        Invoke-OnEngine 1 @('wait', $name) | Should -Be '0' -Because 'a drained pilot takes no job and idles out'
+
+        $row = $cfg | Sync-OsgPilot -Context fleet-1 -WatchSeconds 2 | Where-Object Name -EQ $name
+        $row.Action | Should -Be 'Replaced'
+        $row.Context | Should -Be 'fleet-1'
+        Test-Path "$dir/stop-glidein.stamp" | Should -BeFalse
+        (Get-OsgPilot -Context fleet-1 -Name $name -Detailed).Draining | Should -BeFalse
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        do { $said = Invoke-OnEngine 1 @('exec', $name, 'cat', '/tmp/osg_node_validated') 2>$null; Start-Sleep -Milliseconds 200 } until ($said -or [DateTime]::UtcNow -gt $deadline)
+        $said | Should -Be 'True'
+        Invoke-OnEngine 1 @('logs', $name) 2>&1 | Out-String | Should -Not -Match 'found at start-up'
+        @(Invoke-OnEngine 1 @('ps', '-a', '--format', '{{.Names}}') | Where-Object { $_ -like "$name*" }) | Should -Be @($name) -Because 'the helper is removed'
+        Get-OsgPilot -Context fleet-1 -Name $name | Remove-OsgPilot -Force
+        Remove-Item -Recurse -Force $dir
+    }
+}
+
 Describe 'TLS failures are named, fast' -Skip:$NoEngine {
     BeforeAll { $script:SavedHost = $env:DOCKER_HOST }
     AfterEach { Remove-Item env:DOCKER_TLS_VERIFY, env:DOCKER_CERT_PATH -ErrorAction Ignore; $env:DOCKER_HOST = $script:SavedHost }

@@ -94,9 +94,8 @@ namespace OsgPilot.Cmdlets
                 PilotStep s = o.Step;
                 if (s.Action == PilotAction.RemoveLeftover || s.Action == PilotAction.RestoreName)
                 {
-                    // Repairs of an interrupted run: said, not reported as pilots.
+                    // Repairs of an interrupted run: said (verbose), not reported as pilots.
                     if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));
-                    else WriteVerbose($"{s.Action} '{s.Name}': {s.Reason}.");
                     continue;
                 }
                 if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));

@@ -147,6 +147,7 @@ namespace OsgPilot.Reconcile
                 outcome.Skipped = true;
                 return outcome;
             }
+            _host.Verbose($"{step.Action} '{step.Name}': {step.Reason}.");
             try
             {
                 await executor.ExecuteAsync(step, token, ct);

@@ -1,0 +1,281 @@
+<#
+.SYNOPSIS
+    A compressed month of a site's life: Sync-OsgPilot run the way a timer runs it, again and again,
+    against the real test engine, with seeded chaos between and during the runs, and the
+    invariants of a healthy host checked after every run.
+.DESCRIPTION
+    Each cycle draws its chaos from a seeded random generator (the same -Seed gives the same
+    events in the same cycles): a pilot killed, stopped, removed by hand or paused; the image tag
+    moved to a new image (a roll-out); a pilot drained by hand; the token file rotated; the engine
+    restarted (dockerd killed with SIGKILL and started again); a Sync killed with SIGKILL while it
+    runs; two Syncs at once. Sync runs as a scheduler runs it: a fresh pwsh -NonInteractive,
+    `Import-OsgPilotConfig FILE | Sync-OsgPilot ... | ConvertTo-Json`, stdout and stderr apart.
+
+    After every cycle whose Sync ran to its end, these must hold (any miss is a violation):
+      - exactly -Count pilots, one per name, and no surplus instance;
+      - each running, and accepting jobs by its own word (the stand-in's advertised
+        OSG_NODE_VALIDATED), unless it carries the drain stamp: at most -MaxDraining such pilots
+        besides those drained by hand (a drained pilot may have exited since the run);
+      - no pilot found the stamp at its start-up (it would never take a job), but for the engine's
+        own restart of a pilot drained by hand;
+      - no .osgpilot-new/.osgpilot-old/.osgpilot-unstamp container left;
+      - per-pilot host directories: exactly -Count, each with at most one osgvo-pilot-* working
+        directory (nothing accumulates);
+      - the runs' private temp directory holds no file but the config's one lock file (and the
+        .NET runtime's own pipes, which a SIGKILLed pwsh leaves);
+      - every run's stdout is JSON with one image row and -Count pilot rows, and its exit code is 0,
+        unless this cycle's chaos killed it.
+    Prints one summary line and exits 1 on any violation.
+.EXAMPLE
+    ./Invoke-Soak.ps1 -ModulePath out/OsgPilot/0.1.0/OsgPilot.psd1 -Image osgpilot/standin-pilot:latest -Cycles 200 -Seed 7
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $Image,
+    [int] $Cycles = 200,
+    [int] $Seed = 20261204,
+    [int] $Count = 3,
+    [int] $MaxDraining = 1,
+    # Chance that a cycle has chaos before its Sync, and during it.
+    [double] $ChaosBefore = 0.6,
+    [double] $ChaosDuring = 0.2
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1') -Force
+$ModulePath = (Resolve-Path $ModulePath).Path
+$engineScript = Join-Path $PSScriptRoot '../fixtures/engine.sh'
+if (-not $env:DOCKER_HOST) { throw 'DOCKER_HOST must name the test engine.' }
+
+# Two generators: the schedule of chaos depends on the seed alone; which pilot it hits comes from
+# the other, so a different engine state never shifts the schedule.
+$rng = [Random]::new($Seed)
+$pick = [Random]::new($Seed + 1)
+$scope = New-TestScope soak
+$stem = $scope.Prefix
+$tag = "osgpilot/soak-$($stem):release"
+$pilotDir = New-TestDirectory -ForPilot
+$runTemp = New-TestDirectory
+$configPath = Join-Path $scope.Work 'pilot.json'
+$pwsh = Get-PwshCommand
+
+# Pilots that always have a job until drained; a drained one idles out 2 s after its last job.
+# The real clocks are hours; only the stand-in's are shortened.
+$busy = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1'; STANDIN_READY_SECONDS = '1' }
+
+$kinds = 'kill', 'stop', 'remove', 'pause', 'rollout', 'drain-by-hand', 'token-rotated', 'engine-restart'
+$duringKinds = 'sync-killed', 'two-syncs'
+$chaos = [ordered]@{}
+foreach ($k in $kinds + $duringKinds) { $chaos[$k] = 0 }
+$violations = [Collections.Generic.List[string]]::new()
+$rollouts = 0
+$maxConverge = 0
+$pendingSince = $null       # the cycle of the earliest chaos not yet followed by a clean check
+$handDrained = [Collections.Generic.HashSet[string]]::new()
+$rolloutImage = $null       # the image id a roll-out in progress goes to
+
+function Write-Violation([int] $Cycle, [string] $Text) {
+    $violations.Add("cycle ${Cycle}: $Text")
+    Write-Host "  VIOLATION cycle ${Cycle}: $Text"
+}
+
+function Get-Containers {
+    # The engine's own account, through the docker CLI (an observer independent of OsgPilot).
+    $ids = @(docker ps -a -q --no-trunc --filter "name=^/$stem")
+    if (-not $ids) { return }
+    foreach ($r in @(docker inspect -f '{{.Id}}|{{.Name}}|{{.State.Status}}|{{.Image}}' @ids 2>$null)) {
+        $id, $name, $state, $img = $r -split '\|', 4
+        [pscustomobject]@{ Id = $id; Name = $name.TrimStart('/'); State = $state; ImageId = $img }
+    }
+}
+
+function Get-Instance([int] $Index) { if ($Count -eq 1) { $stem } else { "$stem-$Index" } }
+
+function Get-PilotHostDirectory([string] $Name) { if ($Count -eq 1) { $pilotDir } else { Join-Path $pilotDir $Name } }
+
+function Start-Sync {
+    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    $command = "Import-Module '$ModulePath'; Import-OsgPilotConfig '$configPath' | Sync-OsgPilot -Count $Count -MaxDraining $MaxDraining -WatchSeconds 1 | ConvertTo-Json -Depth 3; if (-not `$?) { exit 1 }"
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $command)) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.Environment['TMPDIR'] = $runTemp
+    $p = [Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
+}
+
+function Wait-Sync($Run) {
+    if (-not $Run.Process.WaitForExit(300000)) { $Run.Process.Kill($true); throw 'A Sync ran longer than 5 minutes.' }
+    [pscustomobject]@{ ExitCode = $Run.Process.ExitCode; Out = $Run.Out.GetAwaiter().GetResult(); Err = $Run.Err.GetAwaiter().GetResult() }
+}
+
+function Test-SyncRun([int] $Cycle, $Result) {
+    if ($Result.ExitCode -ne 0) { Write-Violation $Cycle "Sync exited $($Result.ExitCode): $($Result.Err.Trim())" }
+    try {
+        $rows = @($Result.Out | ConvertFrom-Json)
+        if (@($rows | Where-Object Kind -EQ 'Image').Count -ne 1 -or @($rows | Where-Object { $_.Kind -eq 'Pilot' -and $_.Name -notmatch '\.osgpilot-' }).Count -lt $Count) {
+            Write-Violation $Cycle "Sync's JSON has not one image row and $Count pilot rows: $($Result.Out)"
+        }
+    } catch {
+        Write-Violation $Cycle "Sync's stdout is not JSON: [$($Result.Out)]"
+    }
+}
+
+function Invoke-Chaos([int] $Cycle, [string] $Kind) {
+    $chaos[$Kind]++
+    $running = @(Get-Containers | Where-Object { $_.State -eq 'running' -and $_.Name -notmatch '\.osgpilot-' })
+    $victim = if ($running.Count) { $running[$pick.Next($running.Count)] } else { $null }
+    Write-Host "  chaos: $Kind$(if ($victim -and $Kind -in 'kill', 'stop', 'remove', 'pause', 'drain-by-hand') { " ($($victim.Name))" })"
+    switch ($Kind) {
+        'kill' { if ($victim) { docker kill $victim.Id *> $null } }
+        'stop' { if ($victim) { docker stop -t 1 $victim.Id *> $null } }
+        'remove' { if ($victim) { docker rm -f $victim.Id *> $null } }
+        'pause' { if ($victim) { docker pause $victim.Id *> $null } }
+        'drain-by-hand' {
+            if ($victim) {
+                docker exec -u 1000 $victim.Id touch /pilot/stop-glidein.stamp *> $null
+                [void] $handDrained.Add($victim.Id)
+            }
+        }
+        'rollout' {
+            # A new release under the same tag: a commit of the current one, new id, built now.
+            $c = docker create $tag
+            docker commit -c "LABEL org.osg-htc.osgpilot.soak-release=$Cycle" $c $tag | Out-Null
+            docker rm $c | Out-Null
+            $script:rolloutImage = docker image inspect -f '{{.Id}}' $tag
+        }
+        'token-rotated' { Set-Content -Path $scope.TokenPath -Value (New-TestTokenText) -NoNewline }
+        'engine-restart' {
+            $pidFile = '/run/osgpilot-test/dockerd.pid'
+            $dockerd = [int](Get-Content $pidFile)
+            /bin/kill -KILL $dockerd
+            while (Test-Path "/proc/$dockerd") { Start-Sleep -Milliseconds 100 }
+            bash $engineScript start | Out-Null
+            if ($LASTEXITCODE -ne 0) { throw 'The engine did not come back after a restart.' }
+        }
+    }
+}
+
+function Get-Advertised([string] $Id) {
+    # The stand-in's own word (the slot ad's OSG_NODE_VALIDATED), once it has advertised: bounded wait.
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    do {
+        $v = docker exec $Id cat /tmp/osg_node_validated 2>$null
+        if ($LASTEXITCODE -eq 0 -and $v) { return $v.Trim() }
+        if ((docker inspect -f '{{.State.Status}}' $Id 2>$null) -ne 'running') { return 'exited' }
+        Start-Sleep -Milliseconds 200
+    } while ([DateTime]::UtcNow -lt $deadline)
+    'silent'
+}
+
+function Test-Invariants([int] $Cycle) {
+    $before = $violations.Count
+    $all = @(Get-Containers)
+    $pilots = @($all | Where-Object Name -NotMatch '\.osgpilot-')
+    foreach ($left in @($all | Where-Object Name -Match '\.osgpilot-')) { Write-Violation $Cycle "leftover container $($left.Name) ($($left.State))" }
+    $wanted = 1..$Count | ForEach-Object { Get-Instance $_ }
+    foreach ($extra in @($pilots | Where-Object Name -NotIn $wanted)) { Write-Violation $Cycle "surplus pilot $($extra.Name) ($($extra.State))" }
+    $rolloutDrains = 0
+    foreach ($name in $wanted) {
+        $mine = @($pilots | Where-Object Name -EQ $name)
+        if ($mine.Count -ne 1) { Write-Violation $Cycle "$($mine.Count) containers named $name"; continue }
+        $p = $mine[0]
+        # No start may find a stamp: only the engine's own restart of a pilot drained by hand may.
+        if (-not $handDrained.Contains($p.Id) -and (docker logs $p.Id 2>&1 | Select-String -SimpleMatch -Quiet 'stop-glidein.stamp found at start-up')) {
+            Write-Violation $Cycle "$name ($($p.State)) found the drain stamp at its start-up: it was started drained and takes no job"
+        }
+        $stamped = Test-Path (Join-Path (Get-PilotHostDirectory $name) 'stop-glidein.stamp')
+        if ($stamped) {
+            if (-not $handDrained.Contains($p.Id)) { $rolloutDrains++ }
+            continue   # draining: it may run or have idled out since the run
+        }
+        if ($p.State -ne 'running') { Write-Violation $Cycle "$name is $($p.State) and not draining"; continue }
+        $said = Get-Advertised $p.Id
+        if ($said -ne 'True') { Write-Violation $Cycle "$name runs without a drain stamp but advertises '$said' (not accepting jobs)" }
+    }
+    if ($rolloutDrains -gt $MaxDraining) { Write-Violation $Cycle "$rolloutDrains pilots draining for the roll-out (-MaxDraining $MaxDraining)" }
+    $dirs = @(Get-ChildItem -Directory $pilotDir -ErrorAction Ignore)
+    if ($Count -gt 1 -and $dirs.Count -ne $Count) { Write-Violation $Cycle "$($dirs.Count) per-pilot directories, not $Count" }
+    foreach ($name in $wanted) {
+        $work = @(Get-ChildItem -Directory (Get-PilotHostDirectory $name) -Filter 'osgvo-pilot-*' -ErrorAction Ignore)
+        if ($work.Count -gt 1) { Write-Violation $Cycle "$name has $($work.Count) osgvo-pilot-* working directories" }
+    }
+    # The .NET runtime's diagnostic pipes and PowerShell's host pipe outlive a pwsh killed with
+    # SIGKILL (the runtime removes them at a normal exit): not OsgPilot's files, so not counted.
+    $runtime = 'clr-debug-pipe-*', 'dotnet-diagnostic-*', 'CoreFxPipe_PSHost.*'
+    $temp = @(Get-ChildItem -Force $runTemp | Where-Object { $n = $_.Name; $n -notlike 'osgpilot-run-*.lock' -and -not ($runtime | Where-Object { $n -like $_ }) })
+    $locks = @(Get-ChildItem -Force $runTemp -Filter 'osgpilot-run-*.lock')
+    if ($temp.Count -gt 0 -or $locks.Count -gt 1) { Write-Violation $Cycle "temp files left: $(@($temp.Name) + @($locks.Name) -join ', ')" }
+    # A roll-out is complete when every pilot runs the new image and accepts.
+    if ($script:rolloutImage -and @($pilots | Where-Object { $_.ImageId -eq $script:rolloutImage -and $_.State -eq 'running' }).Count -eq $Count -and $rolloutDrains -eq 0) {
+        $script:rollouts++
+        $script:rolloutImage = $null
+    }
+    $violations.Count -eq $before
+}
+
+try {
+    docker tag $Image $tag
+    Import-Module $ModulePath
+    $cfg = New-TestConfig -Name $stem -TokenPath $scope.TokenPath -CvmfsPath $scope.Cvmfs -Extra @{
+        Image = $tag; RestartPolicy = 'UnlessStopped'; Environment = $busy; PilotDirectory = $pilotDir
+    }
+    $cfg | Export-OsgPilotConfig -Path $configPath -Force
+    Remove-Module OsgPilot
+
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    for ($cycle = 1; $cycle -le $Cycles; $cycle++) {
+        Write-Host "cycle $cycle"
+        $events = @()
+        if ($cycle -gt 1 -and $rng.NextDouble() -lt $ChaosBefore) {
+            $events += $kinds[$rng.Next($kinds.Count)]
+            if ($rng.NextDouble() -lt 0.3) { $events += $kinds[$rng.Next($kinds.Count)] }
+        }
+        $during = if ($cycle -gt 1 -and $rng.NextDouble() -lt $ChaosDuring) { $duringKinds[$rng.Next($duringKinds.Count)] } else { $null }
+        $killAfterMs = 800 + $rng.Next(2500)
+        foreach ($e in $events) { Invoke-Chaos $cycle $e }
+        if ($events.Count -or $during) { if ($null -eq $pendingSince) { $pendingSince = $cycle } }
+
+        $checked = $true
+        switch ($during) {
+            'sync-killed' {
+                $chaos[$during]++
+                Write-Host "  chaos: sync-killed after $killAfterMs ms"
+                $run = Start-Sync
+                if (-not $run.Process.WaitForExit($killAfterMs)) { $run.Process.Kill($true) }
+                $null = Wait-Sync $run
+                $checked = $false   # its half-done work is the next cycle's to repair
+            }
+            'two-syncs' {
+                $chaos[$during]++
+                Write-Host '  chaos: two-syncs'
+                $a = Start-Sync; $b = Start-Sync
+                Test-SyncRun $cycle (Wait-Sync $a)
+                Test-SyncRun $cycle (Wait-Sync $b)
+            }
+            default { Test-SyncRun $cycle (Wait-Sync (Start-Sync)) }
+        }
+        if ($checked -and (Test-Invariants $cycle) -and $null -ne $pendingSince) {
+            $maxConverge = [Math]::Max($maxConverge, $cycle - $pendingSince + 1)
+            $pendingSince = $null
+        }
+        if ($checked) {
+            # Drains by hand end with their pilot: forget the ones that are gone.
+            $ids = @(Get-Containers | ForEach-Object Id)
+            foreach ($id in @($handDrained)) { if ($id -notin $ids) { [void] $handDrained.Remove($id) } }
+        }
+    }
+    $events = ($chaos.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
+    $summary = "Soak: seed $Seed, $Cycles cycles, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; violations: $($violations.Count)"
+    Write-Host $summary
+    $summary
+    if ($violations.Count -gt 0) { exit 1 }
+}
+finally {
+    Remove-TestPilots $stem
+    docker rmi -f $tag *> $null
+    Remove-TestScope $scope
+    Remove-Item -Recurse -Force $pilotDir, $runTemp -ErrorAction Ignore
+}
