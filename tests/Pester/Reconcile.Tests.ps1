@@ -61,8 +61,6 @@ Describe 'A drained pilot that exited is replaced by one that accepts jobs' -Ski
         $log = docker logs $name 2>&1 | Out-String
         $log | Should -Match 'Advertising as validated, accepting jobs'
         $log | Should -Not -Match 'found at start-up'
-        Start-Sleep -Seconds 4   # twice the idle time: an accepting pilot stays up
-        docker inspect -f '{{.State.Status}}' $name | Should -Be 'running'
         @($cfg | & $Cmdlet -WatchSeconds 1 | Where-Object { $_.Name -eq $name -and $_.Changed }) | Should -BeNullOrEmpty -Because 'the next run finds nothing to do'
         Remove-OsgPilot -Name $name -Force
     }
@@ -103,13 +101,20 @@ Describe 'Container states, the same through Start and Sync' -Skip:$NoEngine {
         # POOL must name a known pool: the start-up exits 1, and restart policy Always loops it.
         $cfg = New-TestConfig -Name "$Prefix-cl-$($Cmdlet.Split('-')[0].ToLower())" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ RestartPolicy = 'Always'; Environment = @{ POOL = 'nosuchpool' } }
         $cfg | & $Cmdlet -WatchSeconds 0 -ErrorAction SilentlyContinue | Out-Null
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((docker inspect -f '{{.RestartCount}}' $cfg.Name) -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-        [int](docker inspect -f '{{.RestartCount}}' $cfg.Name) | Should -BeGreaterOrEqual 2
-        $out = @($cfg | & $Cmdlet -WatchSeconds 3 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        # A crash-looping container is "running" for a moment at each restart, and a run that lists it
+        # then leaves it for the next run. So each try waits for the engine's back-off ("restarting"),
+        # and the test goes on until a run saw it crash-looping: that run must replace it and fail.
+        for ($try = 1; $try -le 10; $try++) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((docker inspect -f '{{.State.Restarting}}' $cfg.Name) -ne 'true' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $out = @($cfg | & $Cmdlet -WatchSeconds 3 -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue 4>&1)
+            $saw = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "Replace '$($cfg.Name)': crash-looping*" })
+            if ($saw) { break }
+        }
+        $saw | Should -Not -BeNullOrEmpty -Because 'a run saw the pilot crash-looping'
         $ev.Count | Should -BeGreaterOrEqual 1
         ($ev.Exception.Message -join "`n") | Should -Match "Unknown POOL 'nosuchpool'"
-        @($out | Where-Object { $_.Name -eq $cfg.Name -and $_.Changed }) | Should -BeNullOrEmpty
+        @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] -and $_.Name -eq $cfg.Name -and $_.Changed }) | Should -BeNullOrEmpty
         Get-ContainerNames | Should -Not -Contain $cfg.Name -Because 'the refused replacement was taken back'
     }
 

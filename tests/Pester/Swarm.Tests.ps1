@@ -268,6 +268,23 @@ Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
         @(Get-OsgPilotService -DockerHost $Manager | Where-Object Name -like 'osgpilot-probe-*').Count | Should -Be 0
     }
 
+    It 'finds a drain stamp a drained pilot left in a node''s pilot directory: the service''s tasks there would start drained' {
+        $config = New-SwarmConfig "$Prefix-pf" @{ PilotDirectory = $Swarm.SWARM_PILOT }
+        $n1 = Get-NodeId 1
+        Invoke-OnNode 1 @('run', '--rm', '--network', 'none', '--user', '1000', '--entrypoint', '/bin/touch', '-v', "$($Swarm.SWARM_PILOT):/p", (Get-TestImage), '/p/stop-glidein.stamp') | Out-Null
+        Invoke-OnNode 1 @('run', '--rm', '--network', 'none', '--entrypoint', '/bin/ls', '-v', "$($Swarm.SWARM_PILOT):/p", (Get-TestImage), '/p/stop-glidein.stamp') | Should -Be '/p/stop-glidein.stamp'
+        try {
+            $r = $config | Test-OsgPilotService -DockerHost $Manager -Constraint "node.id==$n1"
+            $r.Passed | Should -BeFalse
+            $check = Get-CheckFor $r 'Pilot directory' $n1
+            $check.Passed | Should -BeFalse
+            $check.Message | Should -Match "$([regex]::Escape($Swarm.SWARM_PILOT)) holds stop-glidein.stamp, left by a drained pilot: the service's pilots there would start drained"
+        }
+        finally {
+            Invoke-OnNode 1 @('run', '--rm', '--network', 'none', '--user', '1000', '--entrypoint', '/bin/rm', '-v', "$($Swarm.SWARM_PILOT):/p", (Get-TestImage), '-f', '/p/stop-glidein.stamp') | Out-Null
+        }
+    }
+
     It 'names a pilot directory that does not exist on the nodes (-PerNode 2: NAME-1, NAME-2)' {
         $config = New-SwarmConfig "$Prefix-pf" @{ PilotDirectory = $Swarm.SWARM_PILOT }
         $r = $config | Test-OsgPilotService -DockerHost $Manager -PerNode 2 -Constraint 'node.role==manager'

@@ -14,7 +14,7 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "OsgPilotService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveOsgPilotServiceCommand : DockerCmdlet, IServiceHost
+    public sealed class RemoveOsgPilotServiceCommand : DockerCmdlet
     {
         // Names per engine: services piped from several managers are each looked up where they came from.
         private readonly Dictionary<string, (EngineTarget Target, List<string> Names)> _byEngine = new Dictionary<string, (EngineTarget, List<string>)>(StringComparer.Ordinal);
@@ -61,16 +61,10 @@ namespace OsgPilot.Cmdlets
                     WriteVerbose($"Removed the service '{s.Name}'; the swarm stops its tasks with their stop grace period.");
                     groups.Add(s.Group);
                 }
-                var deployer = new ServiceDeployer(docker, this);
+                var deployer = new ServiceDeployer(docker, PipelineHostFor(ShouldProcess));
                 foreach (string group in groups) await deployer.RemoveUnusedSecretsAsync(group, CancelToken);
             });
             foreach (string missing in unmatched.Missing) WriteFailure(GetOsgPilotServiceCommand.NotFound(missing, unmatched.Engines));
         }
-
-        bool IServiceHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
-
-        void IServiceHost.Verbose(string text) => WriteVerbose(text);
-
-        void IServiceHost.Warning(string text) => WriteWarning(text);
     }
 }

@@ -6,6 +6,7 @@ using OsgPilot.Config;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
 using OsgPilot.Swarm;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Cmdlets
 {
@@ -15,7 +16,7 @@ namespace OsgPilot.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "OsgPilotService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OsgPilotServiceResult))]
-    public sealed class SetOsgPilotServiceCommand : ServiceConfigCmdlet, IServiceHost
+    public sealed class SetOsgPilotServiceCommand : ServiceConfigCmdlet
     {
         /// <summary>Tasks a rolling update replaces at once (default 1: one node at a time).</summary>
         [Parameter]
@@ -50,8 +51,9 @@ namespace OsgPilot.Cmdlets
             RunOnEngines(Targets(), async (target, docker) =>
             {
                 IReadOnlyList<OsgPilotServiceResult> results;
-                var deployer = new ServiceDeployer(docker, this);
-                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, "service " + config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
+                IPipelineHost host = PipelineHostFor(ShouldProcess);
+                var deployer = new ServiceDeployer(docker, host);
+                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, "service " + config.Name, TimeSpan.FromSeconds(LockTimeoutSec), host, CancelToken))
                 {
                     results = await deployer.RunAsync(config, options, CancelToken);
                 }
@@ -64,11 +66,5 @@ namespace OsgPilot.Cmdlets
                 }
             });
         }
-
-        bool IServiceHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
-
-        void IServiceHost.Verbose(string text) => WriteVerbose(text);
-
-        void IServiceHost.Warning(string text) => WriteWarning(text);
     }
 }

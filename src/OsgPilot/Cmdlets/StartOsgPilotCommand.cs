@@ -60,15 +60,16 @@ namespace OsgPilot.Cmdlets
             {
                 if (Preflight.IsPresent && !await PreflightPassesAsync(docker, config)) return;
 
+                IPipelineHost host = PipelineHostFor((name, description) => ShouldProcess(description, $"Start OsgPilot pilot '{name}'?", "Start-OsgPilot"));
                 // Runs of one config take turns (another process may be starting the same pilots); -WhatIf changes nothing and needs no turn.
-                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, RunLockTimeout, WriteVerbose, CancelToken))
+                using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, RunLockTimeout, host, CancelToken))
                 {
-                    await StartAsync(docker, config);
+                    await StartAsync(docker, host, config);
                 }
             });
         }
 
-        private async Task StartAsync(DockerGateway docker, OsgPilotConfig config)
+        private async Task StartAsync(DockerGateway docker, IPipelineHost host, OsgPilotConfig config)
         {
             bool whatIf = WhatIfRequested();
             var request = new ReconcileRequest
@@ -80,7 +81,6 @@ namespace OsgPilot.Cmdlets
                 WhatIf = whatIf,
                 Describe = s => (s.Name, Describe(s)),
             };
-            IPipelineHost host = PipelineHostFor((name, description) => ShouldProcess(description, $"Start OsgPilot pilot '{name}'?", "Start-OsgPilot"));
             ReconcileResult result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
             foreach (string w in result.Warnings) WriteWarning(w);
             var written = new HashSet<OsgPilotException>();

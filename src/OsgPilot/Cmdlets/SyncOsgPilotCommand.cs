@@ -69,11 +69,12 @@ namespace OsgPilot.Cmdlets
                     Describe = s => (s.Name, $"{ActionName(s.Action)}: {s.Reason}"),
                 };
                 ReconcileResult result;
+                IPipelineHost host = PipelineHostFor(ShouldProcess);
                 // -WhatIf changes nothing, so it needs no lock and never waits for one; its "What if"
                 // lines are its whole output.
-                using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), WriteVerbose, CancelToken))
+                using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), host, CancelToken))
                 {
-                    result = await new PilotReconciler(docker, PipelineHostFor(ShouldProcess)).RunAsync(request, CancelToken);
+                    result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
                 }
                 foreach (string w in result.Warnings) WriteWarning(w);
                 if (result.ImageError != null) WriteFailure(result.ImageError);

@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Errors;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Launch
 {
@@ -22,7 +23,7 @@ namespace OsgPilot.Launch
 
         private ConfigRunLock(FileStream file) => _file = file;
 
-        public static async Task<ConfigRunLock> AcquireAsync(string engine, string configName, TimeSpan timeout, Action<string> waiting, CancellationToken ct)
+        public static async Task<ConfigRunLock> AcquireAsync(string engine, string configName, TimeSpan timeout, IPipelineHost host, CancellationToken ct)
         {
             string path = PathFor(engine, configName);
             DateTime deadline = DateTime.UtcNow + timeout;
@@ -35,9 +36,9 @@ namespace OsgPilot.Launch
                 }
                 catch (IOException) when (DateTime.UtcNow < deadline)
                 {
-                    if (!told) waiting($"Another OsgPilot run (Start, Sync or Set-OsgPilotService) of '{configName}' on this engine holds its lock; waiting up to {timeout.TotalSeconds:0} s.");
+                    if (!told) host.Verbose($"Another OsgPilot run (Start, Sync or Set-OsgPilotService) of '{configName}' on this engine holds its lock; waiting up to {timeout.TotalSeconds:0} s.");
                     told = true;
-                    await Task.Delay(200, ct).ConfigureAwait(false);
+                    await Task.Delay(200, ct);
                 }
                 catch (IOException)
                 {

@@ -9,18 +9,11 @@ using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Threading;
 using OsgPilot.Token;
 
 namespace OsgPilot.Swarm
 {
-    /// <summary>What the deployer asks of its cmdlet: approval, and somewhere to say what it does.</summary>
-    internal interface IServiceHost
-    {
-        bool ShouldProcess(string target, string action);
-        void Verbose(string text);
-        void Warning(string text);
-    }
-
     /// <summary>
     /// Makes the swarm run a config's pilot services: creates what is missing, updates what differs
     /// (Swarm then rolls it node by node), removes what -PerNode no longer asks for, and keeps exactly
@@ -29,12 +22,12 @@ namespace OsgPilot.Swarm
     internal sealed class ServiceDeployer
     {
         private readonly DockerGateway _docker;
-        private readonly IServiceHost _host;
+        private readonly IPipelineHost _host;
 
         /// <summary>The services this run created or updated, each with when its previous roll-out began (for -Wait).</summary>
         public Dictionary<string, DateTime?> Changed { get; } = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
 
-        public ServiceDeployer(DockerGateway docker, IServiceHost host)
+        public ServiceDeployer(DockerGateway docker, IPipelineHost host)
         {
             _docker = docker;
             _host = host;
@@ -88,7 +81,7 @@ namespace OsgPilot.Swarm
                 {
                     string line = existing == null ? DockerServiceLine.RenderCreate(spec) : DockerServiceLine.RenderUpdate(spec);
                     if (secret == null && !madeSecret) line = DockerServiceLine.RenderSecret(spec) + " && " + line;
-                    if (!_host.ShouldProcess(spec.Name, line)) continue;
+                    if (!await _host.ShouldProcessAsync(spec.Name, line)) continue;
                     if (secret == null)
                     {
                         secret = new SecretRecord { Id = await CreateSecretAsync(spec, token, ct), Name = spec.SecretName };
@@ -120,7 +113,7 @@ namespace OsgPilot.Swarm
 
             foreach (ServiceRecord s in surplus)
             {
-                if (!_host.ShouldProcess(s.Name, $"docker service rm {DockerRunLine.Quote(s.Name)} (-PerNode is now {options.PerNode})")) continue;
+                if (!await _host.ShouldProcessAsync(s.Name, $"docker service rm {DockerRunLine.Quote(s.Name)} (-PerNode is now {options.PerNode})")) continue;
                 await _docker.RemoveServiceAsync(s.Id, ct);
                 results.Add(new OsgPilotServiceResult
                 {

@@ -8,6 +8,7 @@ using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Reconcile;
 using OsgPilot.Preflight;
 
 namespace OsgPilot.Swarm
@@ -63,6 +64,9 @@ namespace OsgPilot.Swarm
             return Result(config);
         }
 
+        /// <summary>Exit codes of the pilot-directory probe for a drain stamp: 100 + instance (at most 64 instances, so below 256).</summary>
+        private const long StampExitBase = 100;
+
         private async Task ProbeNodesAsync(OsgPilotConfig config, ServiceOptions options, IReadOnlyList<NodeRecord> nodes, TimeSpan timeout, CancellationToken ct)
         {
             string suffix = Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -89,6 +93,10 @@ namespace OsgPilot.Swarm
                     // mktemp -d as uid 1000: exactly what the start-up does ("Creating LOCAL_DIR under /pilot failed").
                     script.Add($"d=$(mktemp -d {target}/osgpilot-probe-XXXXXX) && rmdir \"$d\" || exit {code}");
                     dirs.Meanings[code] = $"{host} is not writable by the pilot user (uid {PilotContainerMapper.PilotUid}): mktemp -d there failed";
+                    // A drain stamp left by a drained pilot: every task there would start drained and take no job.
+                    long stamped = StampExitBase + i;
+                    script.Add($"test ! -e {target}/{DrainStamp.FileName} || exit {stamped}");
+                    dirs.Meanings[stamped] = $"{host} holds {DrainStamp.FileName}, left by a drained pilot: the service's pilots there would start drained and take no job (rm {host}/{DrainStamp.FileName})";
                 }
                 dirs.Script = string.Join("\n", script);
                 probes.Add(("Pilot directory", dirs));
