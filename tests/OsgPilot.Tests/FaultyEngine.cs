@@ -70,6 +70,7 @@ namespace OsgPilot.Tests
             var b = new Box { Id = "c" + (++_next), Name = name, State = state, Directory = directory };
             b.Labels[PilotLabels.Managed] = "true";
             b.Labels[PilotLabels.ConfigHash] = hash;
+            if (directory != null) b.Labels[PilotLabels.PilotDirectory] = directory;
             Boxes.Add(b);
             return b;
         }
@@ -122,9 +123,9 @@ namespace OsgPilot.Tests
             {
                 string n = name ?? spec.Name;
                 if (Boxes.Any(b => b.Name == n)) throw new OsgPilotException(ErrorIds.DockerApiError, ErrorCategory.ResourceExists, $"Conflict. The container name \"/{n}\" is already in use", n);
-                made = Add(n, "created", spec.ConfigHash);
+                made = Add(n, "created", spec.ConfigHash, spec.HostPilotDirectory);
+                foreach (var label in spec.Labels) made.Labels[label.Key] = label.Value;
                 made.Policy = spec.RestartPolicy;
-                made.Directory = spec.HostPilotDirectory;
             });
             return made.Id;
         }

@@ -108,9 +108,7 @@ Describe 'A drained pilot on a remote engine (TLS, through a docker context)' -S
         $row.Context | Should -Be 'fleet-1'
         Test-Path "$dir/stop-glidein.stamp" | Should -BeFalse
         (Get-OsgPilot -Context fleet-1 -Name $name -Detailed).Draining | Should -BeFalse
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        do { $said = Invoke-OnEngine 1 @('exec', $name, 'cat', '/tmp/osg_node_validated') 2>$null; Start-Sleep -Milliseconds 200 } until ($said -or [DateTime]::UtcNow -gt $deadline)
-        $said | Should -Be 'True'
+        Wait-PilotAdvertised $name -DockerHost $Fleet.FLEET_SOCKET_1 | Should -Be 'True'
         Invoke-OnEngine 1 @('logs', $name) 2>&1 | Out-String | Should -Not -Match 'found at start-up'
         @(Invoke-OnEngine 1 @('ps', '-a', '--format', '{{.Names}}') | Where-Object { $_ -like "$name*" }) | Should -Be @($name) -Because 'the helper is removed'
         Get-OsgPilot -Context fleet-1 -Name $name | Remove-OsgPilot -Force

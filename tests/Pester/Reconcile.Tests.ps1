@@ -14,16 +14,6 @@ BeforeAll {
     # Always a job until drained; a drained pilot idles out 2 s after its last job.
     $script:Busy = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1'; STANDIN_READY_SECONDS = '1' }
 
-    function Wait-Advertised([string] $Name) {
-        # The pilot's own word (the stand-in's OSG_NODE_VALIDATED), once it has advertised.
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        do {
-            $v = docker exec $Name cat /tmp/osg_node_validated 2>$null
-            if ($LASTEXITCODE -eq 0 -and $v) { return $v.Trim() }
-            Start-Sleep -Milliseconds 200
-        } while ([DateTime]::UtcNow -lt $deadline)
-        'silent'
-    }
     function New-BusyConfig([string] $Name, [string] $Dir) {
         $extra = @{ RestartPolicy = 'UnlessStopped'; Environment = $Busy }
         if ($Dir) { $extra.PilotDirectory = $Dir }
@@ -44,7 +34,7 @@ Describe 'A drained pilot that exited is replaced by one that accepts jobs' -Ski
         $cfg = New-BusyConfig "dr-$($Cmdlet.Split('-')[0].ToLower())" $dir
         $name = $cfg.Name
         $cfg | & $Cmdlet -WatchSeconds 1 | Out-Null
-        Wait-Advertised $name | Should -Be 'True'
+        Wait-PilotAdvertised $name | Should -Be 'True'
         Stop-OsgPilot -Name $name -Drain
         Test-Path "$dir/stop-glidein.stamp" | Should -BeTrue
         docker wait $name | Should -Be '0' -Because 'a drained pilot takes no job and idles out'
@@ -57,7 +47,7 @@ Describe 'A drained pilot that exited is replaced by one that accepts jobs' -Ski
         Get-Id $name | Should -Not -Be $old -Because 'an exited pilot gets a fresh container'
         Test-Path "$dir/stop-glidein.stamp" | Should -BeFalse
         (Get-OsgPilot -Name $name -Detailed).Draining | Should -BeFalse
-        Wait-Advertised $name | Should -Be 'True'
+        Wait-PilotAdvertised $name | Should -Be 'True'
         $log = docker logs $name 2>&1 | Out-String
         $log | Should -Match 'Advertising as validated, accepting jobs'
         $log | Should -Not -Match 'found at start-up'
@@ -135,7 +125,7 @@ Describe 'Container states, the same through Start and Sync' -Skip:$NoEngine {
         $row.Changed | Should -BeTrue
         docker exec $cfg.Name test -s /etc/condor/tokens-orig.d/flock.opensciencegrid.org
         $LASTEXITCODE | Should -Be 0
-        Wait-Advertised $cfg.Name | Should -Be 'True'
+        Wait-PilotAdvertised $cfg.Name | Should -Be 'True'
         Remove-OsgPilot -Name $cfg.Name -Force
     }
 }

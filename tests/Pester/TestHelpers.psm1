@@ -100,6 +100,24 @@ function Invoke-DockerInspect([string] $Name) {
     (docker inspect $Name | ConvertFrom-Json)[0]
 }
 
+function Wait-PilotAdvertised {
+    <#
+    The pilot's own word on whether it accepts jobs: what the stand-in advertised as OSG_NODE_VALIDATED
+    ("True" or "False"), once it has advertised; 'exited' when it stopped first, 'silent' when it said
+    nothing within -TimeoutSec. -DockerHost names another engine than DOCKER_HOST's.
+    #>
+    param([Parameter(Mandatory)] [string] $Container, [string] $DockerHost, [int] $TimeoutSec = 30)
+    [string[]] $on = if ($DockerHost) { @('-H', $DockerHost) } else { @() }
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    do {
+        $v = docker @on exec $Container cat /tmp/osg_node_validated 2>$null
+        if ($LASTEXITCODE -eq 0 -and $v) { return $v.Trim() }
+        if ((docker @on inspect -f '{{.State.Status}}' $Container 2>$null) -ne 'running') { return 'exited' }
+        Start-Sleep -Milliseconds 200
+    } while ([DateTime]::UtcNow -lt $deadline)
+    'silent'
+}
+
 function Remove-TestPilots([string] $Prefix) {
     $names = @(docker ps -a --format '{{.Names}}' | Where-Object { $_ -like "$Prefix*" })
     if ($names.Count) { docker rm -f @names *> $null }

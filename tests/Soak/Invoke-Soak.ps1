@@ -25,6 +25,8 @@
         .NET runtime's own pipes, which a SIGKILLed pwsh leaves);
       - every run's stdout is JSON with one image row and -Count pilot rows, and its exit code is 0,
         unless this cycle's chaos killed it.
+    After the last cycle of chaos, quiet cycles follow until a roll-out still under way has completed
+    and every invariant holds: not converging within -QuietCycles is a violation too.
     Prints one summary line and exits 1 on any violation.
 .EXAMPLE
     ./Invoke-Soak.ps1 -ModulePath out/OsgPilot/0.1.0/OsgPilot.psd1 -Image osgpilot/standin-pilot:latest -Cycles 200 -Seed 7
@@ -39,7 +41,9 @@ param(
     [int] $MaxDraining = 1,
     # Chance that a cycle has chaos before its Sync, and during it.
     [double] $ChaosBefore = 0.6,
-    [double] $ChaosDuring = 0.2
+    [double] $ChaosDuring = 0.2,
+    # After the chaos, quiet cycles (no chaos) until a roll-out under way has completed: at most this many.
+    [int] $QuietCycles = 15
 )
 
 $ErrorActionPreference = 'Stop'
@@ -148,7 +152,8 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
         }
         'token-rotated' { Set-Content -Path $scope.TokenPath -Value (New-TestTokenText) -NoNewline }
         'engine-restart' {
-            $pidFile = '/run/osgpilot-test/dockerd.pid'
+            # The engine fixture's own state directory (tests/fixtures/engine.sh, OSGPILOT_TEST_STATE).
+            $pidFile = Join-Path ($env:OSGPILOT_TEST_STATE ?? '/run/osgpilot-test') 'dockerd.pid'
             $dockerd = [int](Get-Content $pidFile)
             /bin/kill -KILL $dockerd
             while (Test-Path "/proc/$dockerd") { Start-Sleep -Milliseconds 100 }
@@ -156,18 +161,6 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
             if ($LASTEXITCODE -ne 0) { throw 'The engine did not come back after a restart.' }
         }
     }
-}
-
-function Get-Advertised([string] $Id) {
-    # The stand-in's own word (the slot ad's OSG_NODE_VALIDATED), once it has advertised: bounded wait.
-    $deadline = [DateTime]::UtcNow.AddSeconds(20)
-    do {
-        $v = docker exec $Id cat /tmp/osg_node_validated 2>$null
-        if ($LASTEXITCODE -eq 0 -and $v) { return $v.Trim() }
-        if ((docker inspect -f '{{.State.Status}}' $Id 2>$null) -ne 'running') { return 'exited' }
-        Start-Sleep -Milliseconds 200
-    } while ([DateTime]::UtcNow -lt $deadline)
-    'silent'
 }
 
 function Test-Invariants([int] $Cycle) {
@@ -192,7 +185,7 @@ function Test-Invariants([int] $Cycle) {
             continue   # draining: it may run or have idled out since the run
         }
         if ($p.State -ne 'running') { Write-Violation $Cycle "$name is $($p.State) and not draining"; continue }
-        $said = Get-Advertised $p.Id
+        $said = Wait-PilotAdvertised $p.Id -TimeoutSec 20
         if ($said -ne 'True') { Write-Violation $Cycle "$name runs without a drain stamp but advertises '$said' (not accepting jobs)" }
     }
     if ($rolloutDrains -gt $MaxDraining) { Write-Violation $Cycle "$rolloutDrains pilots draining for the roll-out (-MaxDraining $MaxDraining)" }
@@ -267,8 +260,21 @@ try {
             foreach ($id in @($handDrained)) { if ($id -notin $ids) { [void] $handDrained.Remove($id) } }
         }
     }
+    # The chaos stops; the host must settle: the last roll-out completes, every invariant holds.
+    $quiet = 0
+    $lastClean = $false
+    while ($true) {
+        $settled = ($null -eq $rolloutImage) -and ($quiet -gt 0) -and $lastClean
+        if ($settled) { break }
+        if ($quiet -ge $QuietCycles) { Write-Violation $cycle "not settled after $QuietCycles quiet cycles (roll-out to $rolloutImage under way)"; break }
+        $quiet++
+        Write-Host "quiet cycle $quiet"
+        Test-SyncRun $cycle (Wait-Sync (Start-Sync))
+        $lastClean = Test-Invariants $cycle
+        $cycle++
+    }
     $events = ($chaos.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
-    $summary = "Soak: seed $Seed, $Cycles cycles, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; violations: $($violations.Count)"
+    $summary = "Soak: seed $Seed, $Cycles cycles of chaos and $quiet quiet, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; violations: $($violations.Count)"
     Write-Host $summary
     $summary
     if ($violations.Count -gt 0) { exit 1 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
+using OsgPilot.Reconcile;
 
 namespace OsgPilot.Launch
 {
@@ -55,7 +56,7 @@ namespace OsgPilot.Launch
         private async Task FillOneAsync(PilotContainer c, Pilot pilot, CancellationToken ct)
         {
             Task<ContainerRunState> inspect = _docker.InspectStateAsync(c.Id, ct);
-            Task<bool?> stamp = DrainStampAsync(c, ct);
+            Task<bool?> stamp = DrainStamp.IsStampedAsync(_docker, c, ct);
             Task<string> ready = c.IsRunning ? PilotReadiness.StartdAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<string>(null);
             ContainerRunState state = await inspect.ConfigureAwait(false);
             pilot.Draining = await stamp.ConfigureAwait(false);
@@ -67,19 +68,6 @@ namespace OsgPilot.Launch
             pilot.RestartCount = state.RestartCount;
             pilot.RestartPolicy = state.RestartPolicy?.ToString();
             if (!c.IsRunning) pilot.Reason = await ReasonAsync(c, state, pilot.Draining == true, ct).ConfigureAwait(false);
-        }
-
-        /// <summary>
-        /// Whether stop-glidein.stamp is there. A stopped container is asked through the host when its
-        /// /pilot is a local directory, and not at all when it is a remote one: asking the engine
-        /// about a stopped container makes it mount the binds, creating a missing directory root-owned.
-        /// </summary>
-        private async Task<bool?> DrainStampAsync(PilotContainer c, CancellationToken ct)
-        {
-            string hostDir = c.Label(PilotLabels.PilotDirectory);
-            if (c.IsRunning || hostDir == null) return await _docker.PathExistsAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
-            if (_docker.Endpoint.IsLocal) return System.IO.File.Exists(System.IO.Path.Combine(hostDir, "stop-glidein.stamp"));
-            return null;
         }
 
         private async Task<string> ReasonAsync(PilotContainer c, ContainerRunState state, bool drained, CancellationToken ct)

@@ -4,6 +4,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
 
@@ -22,6 +23,20 @@ namespace OsgPilot.Reconcile
         /// <summary>Suffix of the helper container that removes a stamp on a remote engine.</summary>
         public const string HelperSuffix = ".osgpilot-unstamp";
         private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// Whether the pilot's /pilot holds the stamp. Where /pilot is a directory of this machine (a
+        /// local engine) the host file answers, with no request; else a running pilot is asked (one
+        /// HEAD request). A stopped pilot on a remote engine is not asked (null): asking the engine
+        /// about a stopped container makes it mount the binds, creating a missing directory root-owned.
+        /// </summary>
+        public static async Task<bool?> IsStampedAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
+        {
+            string hostDir = c.Label(PilotLabels.PilotDirectory);
+            if (engine.IsLocal && hostDir != null) return File.Exists(Path.Combine(hostDir, FileName));
+            if (c.IsRunning || hostDir == null) return await engine.PathExistsAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
+            return null;
+        }
 
         /// <summary>Removes the stamp from the /pilot of <paramref name="spec"/>, for the container <paramref name="id"/> (created, not yet started).</summary>
         public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)

@@ -40,8 +40,6 @@ namespace OsgPilot.Reconcile
         public List<StepOutcome> Steps { get; } = new List<StepOutcome>();
         /// <summary>The config's containers after the run (one list call, when anything changed).</summary>
         public IReadOnlyList<PilotContainer> Now { get; set; } = new PilotContainer[0];
-        /// <summary>The engine could not be asked (-WhatIf only): the plan assumed no pilots.</summary>
-        public bool EngineUnknown { get; set; }
     }
 
     /// <summary>
@@ -63,79 +61,86 @@ namespace OsgPilot.Reconcile
         public async Task<ReconcileResult> RunAsync(ReconcileRequest r, CancellationToken ct)
         {
             var result = new ReconcileResult();
-            OsgPilotConfig config = r.Config;
-            ReconcilePolicy policy = r.Policy;
-            var executor = new PilotExecutor(_engine, _host, config);
-            ContainerSpec[] desired = Enumerable.Range(0, r.Count).Select(i => PilotContainerMapper.Map(config, i, r.Count, ModuleVersion.Value)).ToArray();
-
-            using (TokenPayload token = TokenPayload.Read(config))
+            var executor = new PilotExecutor(_engine, _host, r.Config);
+            using (TokenPayload token = TokenPayload.Read(r.Config))
             {
-                OsgPilotTokenInfo info = IdTokenParser.Parse(token.Text, config.TokenPath);
+                OsgPilotTokenInfo info = IdTokenParser.Parse(token.Text, r.Config.TokenPath);
                 TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
                 result.Warnings.AddRange(TokenCheck.Warnings(info, DateTime.UtcNow));
 
-                IReadOnlyList<PilotContainer> containers;
-                try
-                {
-                    if (policy.MaxImageAge.HasValue) await RefreshImageAsync(config.Image, policy.MaxImageAge.Value, r.WhatIf, result, ct);
-                    containers = await _engine.ListInstancesAsync(config.Name, ct);
-                }
-                catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerEngineUnreachable && r.WhatIf)
-                {
-                    _host.Warning($"{e.Message} -WhatIf shows what a run would do on an engine that has none of these pilots.");
-                    result.EngineUnknown = true;
-                    containers = new PilotContainer[0];
-                }
-
+                IReadOnlyList<PilotContainer> containers = await ObserveAsync(r, result, ct);
                 // Leftovers of an interrupted replacement first: the plan is made on what they leave.
                 IReadOnlyList<PilotStep> leftovers = PilotPlanner.PlanLeftovers(containers, out IReadOnlyList<PilotContainer> repaired);
-                foreach (PilotStep step in leftovers)
-                {
-                    result.Steps.Add(await RunOneAsync(executor, step, token, r, ct));
-                }
-                if (leftovers.Count > 0 && !r.WhatIf) repaired = await _engine.ListInstancesAsync(config.Name, ct);
+                foreach (PilotStep step in leftovers) result.Steps.Add(await RunOneAsync(executor, step, token, r, ct));
+                if (leftovers.Count > 0 && !r.WhatIf) repaired = await _engine.ListInstancesAsync(r.Config.Name, ct);
 
-                var observation = new PilotObservation { Desired = desired, Stem = config.Name, Containers = repaired, CurrentImageId = result.Image?.Id };
-                await AskDrainStateAsync(observation, policy, ct);
-                IReadOnlyList<PilotStep> steps = PilotPlanner.Plan(observation, policy);
-
-                var outcomes = steps.Select(s => new StepOutcome { Step = s, Error = s.Error }).ToList();
-                var approved = new List<PilotStep>();
-                foreach (StepOutcome o in outcomes.Where(o => o.Step.Changes))
+                var observation = new PilotObservation
                 {
-                    (string target, string action) = r.Describe(o.Step);
-                    if (await _host.ShouldProcessAsync(target, action)) approved.Add(o.Step);
-                    else o.Skipped = true;
-                }
-                OsgPilotException blocked = approved.Any(s => s.StartsContainer) ? await StartBlockerAsync(config, policy, result, ct) : null;
-                foreach (StepOutcome o in outcomes.Where(o => o.Step.StartsContainer && blocked != null && approved.Contains(o.Step)))
-                {
-                    o.Error = blocked;
-                }
-                List<PilotStep> runnable = approved.Where(s => !(s.StartsContainer && blocked != null)).ToList();
-
-                DateTime since = DateTime.UtcNow;
-                IReadOnlyList<StepOutcome> done = await executor.RunAsync(runnable, token, ct);
-                foreach (StepOutcome d in done)
-                {
-                    StepOutcome o = outcomes.First(x => x.Step == d.Step);
-                    o.Started = d.Started;
-                    o.Error = d.Error;
-                }
-                List<StartedPilot> started = done.Where(d => d.Started != null).Select(d => d.Started).ToList();
-                foreach ((StartedPilot pilot, OsgPilotException error) in await executor.WatchAsync(started, since, r.Watch, token.Text, ct))
-                {
-                    StepOutcome o = outcomes.First(x => x.Started == pilot);
-                    o.Error = error;
-                    o.Started = null;
-                }
-                await executor.FinishAsync(started, ct);
+                    Desired = Enumerable.Range(0, r.Count).Select(i => PilotContainerMapper.Map(r.Config, i, r.Count, ModuleVersion.Value)).ToArray(),
+                    Stem = r.Config.Name, Containers = repaired, CurrentImageId = result.Image?.Id,
+                };
+                await AskDrainStateAsync(observation, r.Policy, ct);
+                List<StepOutcome> outcomes = PilotPlanner.Plan(observation, r.Policy).Select(s => new StepOutcome { Step = s, Error = s.Error }).ToList();
+                await ExecuteApprovedAsync(executor, outcomes, r, result, token, ct);
                 result.Steps.AddRange(outcomes);
 
                 bool changed = result.Steps.Any(o => o.Step.Changes && !o.Skipped);
-                result.Now = changed && !r.WhatIf ? await _engine.ListInstancesAsync(config.Name, ct) : repaired;
+                result.Now = changed && !r.WhatIf ? await _engine.ListInstancesAsync(r.Config.Name, ct) : repaired;
             }
             return result;
+        }
+
+        /// <summary>The image (refreshed when the caller keeps it fresh) and the config's containers: one list call.</summary>
+        private async Task<IReadOnlyList<PilotContainer>> ObserveAsync(ReconcileRequest r, ReconcileResult result, CancellationToken ct)
+        {
+            try
+            {
+                if (r.Policy.MaxImageAge.HasValue) await RefreshImageAsync(r.Config.Image, r.Policy.MaxImageAge.Value, result, ct);
+                return await _engine.ListInstancesAsync(r.Config.Name, ct);
+            }
+            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerEngineUnreachable && r.WhatIf)
+            {
+                _host.Warning($"{e.Message} -WhatIf shows what a run would do on an engine that has none of these pilots.");
+                return new PilotContainer[0];
+            }
+        }
+
+        /// <summary>
+        /// Asks ShouldProcess for every step that changes something, then runs the approved ones (none
+        /// that starts a container when something blocks every start), watches what started, and
+        /// removes what -Force replacements replaced once they hold.
+        /// </summary>
+        private async Task ExecuteApprovedAsync(PilotExecutor executor, List<StepOutcome> outcomes, ReconcileRequest r, ReconcileResult result, TokenPayload token, CancellationToken ct)
+        {
+            var approved = new List<StepOutcome>();
+            foreach (StepOutcome o in outcomes.Where(o => o.Step.Changes))
+            {
+                (string target, string action) = r.Describe(o.Step);
+                if (await _host.ShouldProcessAsync(target, action)) approved.Add(o);
+                else o.Skipped = true;
+            }
+            OsgPilotException blocked = approved.Any(o => o.Step.StartsContainer) ? await StartBlockerAsync(r.Config, r.Policy, result, ct) : null;
+            if (blocked != null)
+            {
+                foreach (StepOutcome o in approved.Where(o => o.Step.StartsContainer)) o.Error = blocked;
+                approved.RemoveAll(o => o.Step.StartsContainer);
+            }
+
+            DateTime since = DateTime.UtcNow;
+            IReadOnlyList<StepOutcome> done = await executor.RunAsync(approved.Select(o => o.Step).ToList(), token, ct);
+            for (int i = 0; i < done.Count; i++)
+            {
+                approved[i].Started = done[i].Started;
+                approved[i].Error = done[i].Error;
+            }
+            List<StartedPilot> started = approved.Where(o => o.Started != null).Select(o => o.Started).ToList();
+            foreach ((StartedPilot pilot, OsgPilotException error) in await executor.WatchAsync(started, since, r.Watch, token.Text, ct))
+            {
+                StepOutcome o = approved.First(x => x.Started == pilot);
+                o.Error = error;
+                o.Started = null;
+            }
+            await executor.FinishAsync(started, ct);
         }
 
         private async Task<StepOutcome> RunOneAsync(PilotExecutor executor, PilotStep step, TokenPayload token, ReconcileRequest r, CancellationToken ct)
@@ -160,15 +165,15 @@ namespace OsgPilot.Reconcile
         }
 
         /// <summary>
-        /// Asks the running (or paused) pilots the plan depends on whether they carry the drain stamp,
-        /// all at once; of the drained ones, where the caller does not undrain, whether their restart
+        /// Asks whether the running (or paused) pilots the plan depends on carry the drain stamp, all at
+        /// once (from the host where /pilot is a local directory, else one request each); of the drained ones, where the caller does not undrain, whether their restart
         /// policy would start them again (still drained) after they exit.
         /// </summary>
         private async Task AskDrainStateAsync(PilotObservation o, ReconcilePolicy policy, CancellationToken ct)
         {
             PilotContainer[] asked = PilotPlanner.NeedingDrainState(o, policy).ToArray();
-            bool[] stamped = await Task.WhenAll(asked.Select(c => _engine.PathExistsAsync(c.Id, PilotDrain.StampPath, ct)));
-            PilotContainer[] drained = asked.Where((c, i) => stamped[i]).ToArray();
+            bool?[] stamped = await Task.WhenAll(asked.Select(c => DrainStamp.IsStampedAsync(_engine, c, ct)));
+            PilotContainer[] drained = asked.Where((c, i) => stamped[i] == true).ToArray();
             foreach (PilotContainer c in drained) o.Drained.Add(c.Id);
             if (policy.Undrain) return;
             ContainerRunState[] states = await Task.WhenAll(drained.Select(c => _engine.InspectStateAsync(c.Id, ct)));
@@ -215,7 +220,7 @@ namespace OsgPilot.Reconcile
         }
 
         /// <summary>Pulls the image when it is missing or older than <paramref name="maxAge"/> (OSG asks for 72 hours at most).</summary>
-        private async Task RefreshImageAsync(string image, TimeSpan maxAge, bool whatIf, ReconcileResult result, CancellationToken ct)
+        private async Task RefreshImageAsync(string image, TimeSpan maxAge, ReconcileResult result, CancellationToken ct)
         {
             ImageInfo have = await _engine.InspectImageAsync(image, ct);
             TimeSpan? age = have?.Created == null ? (TimeSpan?)null : DateTime.UtcNow - have.Created.Value.ToUniversalTime();
