@@ -103,7 +103,7 @@ namespace OsgPilot.Cmdlets
                 addresses = await WaitForReadinessAsync(docker, host, config, running, changed);
             }
             var reportable = new HashSet<string>(running.Select(o => o.Step.Name), StringComparer.Ordinal);
-            IEnumerable<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name) && (!whatIf || !changed.Contains(c.Name)));
+            IEnumerable<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name));
             foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 Pilot pilot = PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name));

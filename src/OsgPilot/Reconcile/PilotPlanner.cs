@@ -142,7 +142,7 @@ namespace OsgPilot.Reconcile
                     Set(s, PilotAction.Replace, "dead (the engine could not remove or restart it)");
                     return;
                 case "running":
-                    PlanRunning(s, o, policy, outdated, ref unavailable);
+                    PlanRunning(s, o, policy, sameConfig, outdated, ref unavailable);
                     return;
                 case "paused":
                     if (outdated == null)
@@ -163,9 +163,8 @@ namespace OsgPilot.Reconcile
             }
         }
 
-        private static void PlanRunning(PilotStep s, PilotObservation o, ReconcilePolicy policy, string outdated, ref int unavailable)
+        private static void PlanRunning(PilotStep s, PilotObservation o, ReconcilePolicy policy, bool sameConfig, string outdated, ref int unavailable)
         {
-            bool sameConfig = outdated != "runs an older configuration";
             if (outdated == null)
             {
                 if (!s.Drained) Set(s, PilotAction.Keep, "running on the current image and configuration");
