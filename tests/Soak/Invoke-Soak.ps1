@@ -275,7 +275,6 @@ try {
     }
     $events = ($chaos.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
     $summary = "Soak: seed $Seed, $Cycles cycles of chaos and $quiet quiet, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; violations: $($violations.Count)"
-    Write-Host $summary
     $summary
     if ($violations.Count -gt 0) { exit 1 }
 }
