@@ -79,6 +79,7 @@ $maxConverge = 0
 $pendingSince = $null       # the cycle of the earliest chaos not yet followed by a clean check
 $handDrained = [Collections.Generic.HashSet[string]]::new()
 $rolloutImage = $null       # the image id a roll-out in progress goes to
+$releases = [Collections.Generic.List[string]]::new()   # every image a roll-out made: removed at the end
 
 function Write-Violation([int] $Cycle, [string] $Text) {
     $violations.Add("cycle ${Cycle}: $Text")
@@ -149,6 +150,7 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
             docker commit -c "LABEL org.osg-htc.osgpilot.soak-release=$Cycle" $c $tag | Out-Null
             docker rm $c | Out-Null
             $script:rolloutImage = docker image inspect -f '{{.Id}}' $tag
+            $releases.Add($script:rolloutImage)
         }
         'token-rotated' { Set-Content -Path $scope.TokenPath -Value (New-TestTokenText) -NoNewline }
         'engine-restart' {
@@ -281,6 +283,8 @@ try {
 finally {
     Remove-TestPilots $stem
     docker rmi -f $tag *> $null
+    # The releases a roll-out replaced are untagged, not gone: the soak leaves no image behind.
+    if ($releases.Count) { docker rmi -f @releases *> $null }
     Remove-TestScope $scope
     Remove-Item -Recurse -Force $pilotDir, $runTemp -ErrorAction Ignore
 }
