@@ -14,6 +14,10 @@
       Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
                  and goals (-Quick: small sizes, as the tests run it)
       Package    Build, then write a .nupkg that Install-PSResource installs, to out/packages/
+      Install    Build, then install for unattended use (root, Linux): the module in
+                 /usr/local/share/powershell/Modules/OsgPilot/<version> (side by side with other
+                 versions) and PowerShell (the pinned dotnet tool) as /usr/local/bin/pwsh. The Test task
+                 does it too: the recipes are tested as installed
       Soak       Build, then run the long soak (tests/Soak/Invoke-Soak.ps1): -Cycles Sync runs (default
                  200) under seeded chaos against the test engine, invariants checked after each; the
                  Test task runs its short form
@@ -22,7 +26,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak', 'Install')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -82,6 +86,46 @@ function Invoke-BuildTask {
     Write-Host "   staged $Staged"
 }
 
+$SystemModules = '/usr/local/share/powershell/Modules'
+$PwshToolPath = '/usr/local/lib/osgpilot/pwsh'
+$PwshLink = '/usr/local/bin/pwsh'
+
+function Install-StagedModule {
+    # Replaced by renames, never file by file: a running pwsh may have the old DLL mapped.
+    $dest = Join-Path $SystemModules "OsgPilot/$Version"
+    New-Item -ItemType Directory -Force (Split-Path $dest) | Out-Null
+    $next, $old = "$dest.osgpilot-new", "$dest.osgpilot-old"
+    Remove-Item $next, $old -Recurse -Force -ErrorAction Ignore
+    Copy-Item $Staged $next -Recurse
+    if (Test-Path $dest) { Move-Item $dest $old }
+    Move-Item $next $dest
+    Remove-Item $old -Recurse -Force -ErrorAction Ignore
+    Write-Host "   installed the module in $dest (Import-Module OsgPilot)"
+}
+
+function Install-Pwsh {
+    # The PowerShell pinned in .config/dotnet-tools.json, at a path that outlives caches and checkouts.
+    $pinned = (Get-Content -Raw (Join-Path $Root '.config/dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $shim = Join-Path $PwshToolPath 'pwsh'
+    $have = if (Test-Path $shim) { (& $shim -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>$null) } else { $null }
+    if ($have -ne $pinned) {
+        Remove-Item $PwshToolPath -Recurse -Force -ErrorAction Ignore
+        Invoke-Native dotnet tool install PowerShell --version $pinned --tool-path $PwshToolPath
+    }
+    $link = Get-Item $PwshLink -ErrorAction Ignore
+    if (-not $link) { New-Item -ItemType SymbolicLink -Path $PwshLink -Target $shim | Out-Null }
+    elseif ($link.LinkTarget -ne $shim) { Write-Warning "$PwshLink exists and is not OsgPilot's ($($link.LinkTarget)); left as it is. The schedules use the pwsh on PATH." }
+    Write-Host "   PowerShell $pinned is $PwshLink"
+}
+
+function Invoke-InstallTask([switch] $NoBuild) {
+    if (-not $IsLinux -or (id -u) -ne '0') { throw 'The Install task installs for all accounts of a Linux host: run it as root. (On Windows: Install-PSResource from the package of -Task Package.)' }
+    if (-not $NoBuild) { Invoke-BuildTask }
+    Write-Host '== Install'
+    Install-StagedModule
+    Install-Pwsh
+}
+
 function Invoke-FreshPwsh {
     # A new pwsh -NoProfile process, so the module DLL is never loaded into (or locked by) this session.
     # Under a dotnet-tool pwsh the process is dotnet itself, which then needs pwsh.dll.
@@ -124,6 +168,7 @@ function Invoke-TestTask {
         --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
     $xunit = if (Test-Path $trx) { Read-TrxCounts $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
+    if ($IsLinux -and (id -u) -eq '0') { Invoke-InstallTask -NoBuild }
     Write-Host '== Pester (fresh pwsh -NoProfile against the staged module)'
     Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo '-v:q'
     $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
@@ -189,5 +234,6 @@ foreach ($t in $Task) {
         'Benchmark' { Invoke-BenchmarkTask }
         'Package' { Invoke-PackageTask }
         'Soak' { Invoke-SoakTask }
+        'Install' { Invoke-InstallTask }
     }
 }

@@ -271,17 +271,28 @@ function ConvertTo-OsgAboutText {
     param([Parameter(Mandatory)] [string] $Path)
     Initialize-OsgMarkdig
     $out = [System.Collections.Generic.List[string]]::new()
+    $heading = ''
     foreach ($block in [Markdig.Markdown]::Parse((Get-Content -Raw -LiteralPath $Path))) {
         if ($block -is [Markdig.Syntax.HeadingBlock]) {
             if ($out.Count) { $out.Add('') }
-            $out.Add((Get-OsgInlineText $block.Inline.FirstChild).Trim().ToUpperInvariant())
+            $title = (Get-OsgInlineText $block.Inline.FirstChild).Trim()
+            if ($block.Level -eq 1) {
+                # The layout Get-Help expects: it takes an about topic's synopsis from line 5, the one
+                # after SHORT DESCRIPTION (TOPIC, name, blank, SHORT DESCRIPTION, synopsis).
+                $out.Add('TOPIC'); $out.Add("    $title")
+                continue
+            }
+            $heading = $title.ToUpperInvariant()
+            $out.Add($heading)
             continue
         }
+        # The synopsis is that one line: never wrapped.
+        $width = if ($heading -eq 'SHORT DESCRIPTION') { [int]::MaxValue } else { 96 }
         foreach ($line in @(Get-OsgBlockLines $block)) {
             if ($block -is [Markdig.Syntax.CodeBlock]) { $out.Add('    ' + $line); continue }
             $indent = if ($block -is [Markdig.Syntax.ListBlock]) { '      ' } else { '    ' }
             $first = $true
-            foreach ($wrapped in (Split-OsgLine $line 96)) { $out.Add($(if ($first) { '    ' + $wrapped } else { $indent + $wrapped })); $first = $false }
+            foreach ($wrapped in (Split-OsgLine $line $width)) { $out.Add($(if ($first) { '    ' + $wrapped } else { $indent + $wrapped })); $first = $false }
         }
         $out.Add('')
     }

@@ -12,19 +12,16 @@ namespace OsgPilot.Tests
     {
         private static SyncSchedule Schedule() => new SyncSchedule
         {
-            Name = "osgpilot-sync-x", ConfigPath = "/etc/osg/it's 100% pilot.json", ModulePath = "/opt/OsgPilot/OsgPilot.psd1",
+            Name = "osgpilot-sync-x", ConfigPath = "/etc/osg/it's 100% pilot.json",
             Count = 4, MaxImageAgeHours = 72, Interval = TimeSpan.FromMinutes(5), Shell = new[] { "/usr/bin/pwsh" },
         };
 
         [Fact]
-        public void The_command_prints_json_only_and_exits_1_on_failure()
+        public void The_command_is_the_machine_mode_with_no_variable_for_a_shell_to_expand()
         {
             string cmd = Schedule().Command();
-            Assert.Contains("$WarningPreference = 'SilentlyContinue'", cmd);
-            Assert.Contains("Import-OsgPilotConfig -Path '/etc/osg/it''s 100% pilot.json' | Sync-OsgPilot -Count 4 -MaxImageAgeHours 72", cmd);
-            Assert.Contains("exit [int]$failed", cmd);
-            Assert.DoesNotContain("-DockerHost", cmd);
-            Assert.DoesNotContain("-Context", cmd);
+            Assert.Equal("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '/etc/osg/it''s 100% pilot.json' -Count 4 -MaxImageAgeHours 72 -AsJson", cmd);
+            Assert.DoesNotContain("$", cmd);
         }
 
         [Fact]
@@ -32,10 +29,10 @@ namespace OsgPilot.Tests
         {
             SyncSchedule byHost = Schedule();
             byHost.DockerHost = "ssh://osg@node01.example.edu";
-            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu'", byHost.Command());
+            Assert.Contains("-MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu' -AsJson", byHost.Command());
             SyncSchedule byContext = Schedule();
             byContext.Context = "node01";
-            Assert.Contains("Sync-OsgPilot -Count 4 -MaxImageAgeHours 72 -Context 'node01'", byContext.Command());
+            Assert.Contains("-MaxImageAgeHours 72 -Context 'node01' -AsJson", byContext.Command());
         }
 
         [Fact]
@@ -43,10 +40,21 @@ namespace OsgPilot.Tests
         {
             string service = Schedule().SystemdService();
             string exec = service.Split('\n').Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal));
-            Assert.StartsWith("ExecStart=\"/usr/bin/pwsh\" \"-NoProfile\" \"-NonInteractive\" \"-Command\" \"$$ErrorActionPreference", exec);
+            Assert.StartsWith("ExecStart=\"/usr/bin/pwsh\" \"-NoProfile\" \"-NonInteractive\" \"-Command\" \"Import-Module 'OsgPilot'; Sync-OsgPilot", exec);
             Assert.Contains("100%% pilot.json", exec);
-            Assert.DoesNotContain(" $r ", exec);
             Assert.Contains("Type=oneshot", service);
+        }
+
+        [Fact]
+        public void The_unit_carries_the_registering_session_s_engine_settings_and_no_diagnostic_pipes()
+        {
+            SyncSchedule schedule = Schedule();
+            schedule.Environment["DOCKER_CONFIG"] = "/root/.docker";
+            schedule.Environment["PSModulePath"] = "/usr/local/share/powershell/Modules";
+            string[] lines = schedule.SystemdService().Split('\n');
+            Assert.Contains("Environment=\"DOCKER_CONFIG=/root/.docker\"", lines);
+            Assert.Contains("Environment=\"PSModulePath=/usr/local/share/powershell/Modules\"", lines);
+            Assert.Contains(lines, l => l.StartsWith("Environment=NO_COLOR=1 ", StringComparison.Ordinal) && l.Contains("DOTNET_EnableDiagnostics=0") && l.Contains("HOME=%h"));
         }
 
         [Fact]

@@ -10,6 +10,11 @@ BeforeAll {
     $script:Docs = Join-Path $PSScriptRoot '../../docs'
     $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters
     Import-Module (Join-Path $PSScriptRoot '../../src/Help/OsgHelp.psm1') -Force
+    function ConvertFrom-OsgAboutShortDescription([string] $Path) {
+        # The page's SHORT DESCRIPTION paragraph, as one line.
+        $m = [regex]::Match((Get-Content -Raw $Path), '## SHORT DESCRIPTION\r?\n(.*?)\r?\n\r?\n', 'Singleline')
+        ($m.Groups[1].Value -replace '\s+', ' ').Trim()
+    }
 }
 
 Describe 'Help for <Name>' -ForEach $Cmdlets {
@@ -64,6 +69,11 @@ Describe 'Module help files' {
     It 'ships about_OsgPilot' {
         Join-Path $ModuleDir 'en-US/about_OsgPilot.help.txt' | Should -Exist
         (Get-Help about_OsgPilot | Out-String) | Should -Match 'THE TOKEN'
+    }
+    It 'lists about_OsgPilot with its whole short description as the synopsis' {
+        $short = (ConvertFrom-OsgAboutShortDescription (Join-Path $Docs 'about_OsgPilot.md'))
+        $short | Should -Match '^Runs Open Science Pool .* documents\.$'
+        (Get-Help about_OsgPilot* | Where-Object Name -EQ 'about_OsgPilot').Synopsis | Should -Be $short
     }
     It 'commits the help the build generates (en-US/ matches docs/)' {
         # The build regenerates en-US/ from docs/ before the tests; a difference means docs were edited but the help not rebuilt and committed.
@@ -209,8 +219,7 @@ A note.
     It 'converts about pages to help text' {
         '# about_X', '', '## SHORT DESCRIPTION', 'Hello.', '```', 'code', '```' | Set-Content (Join-Path $Tmp 'about_X.md')
         $text = ConvertTo-OsgAboutText -Path (Join-Path $Tmp 'about_X.md')
-        $text | Should -Match '^ABOUT_X'
-        $text | Should -Match 'SHORT DESCRIPTION\s+    Hello\.'
+        ($text -split '\r?\n')[0..4] | Should -Be @('TOPIC', '    about_X', '', 'SHORT DESCRIPTION', '    Hello.')
         $text | Should -Match '    code'
         $text | Should -Not -Match '```'
     }

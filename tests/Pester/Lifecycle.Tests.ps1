@@ -207,6 +207,27 @@ Describe 'Stop-OsgPilot and Remove-OsgPilot' -Skip:$NoEngine {
         Remove-Item -Recurse -Force $dir
     }
 
+    It 'a second Stop -Drain of a pilot still draining changes nothing (Changed = False, no What if)' {
+        $dir = New-TestDirectory -ForPilot
+        # Its advertise script runs only every 10 minutes: the drained pilot stays running through the test.
+        $cfg = New-TestConfig -Name "$Prefix-redrain" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{
+            PilotDirectory = $dir; Environment = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '600' } }
+        $cfg | Start-OsgPilot | Out-Null
+        $first = Stop-OsgPilot -Name "$Prefix-redrain" -Drain -PassThru
+        $first.Changed | Should -BeTrue
+        $second = Stop-OsgPilot -Name "$Prefix-redrain" -Drain -PassThru
+        $second.State | Should -Be 'running' -Because 'the test must ask a pilot that is running and draining'
+        $second.Changed | Should -BeFalse
+        # -WhatIf text goes to the host: a process of its own; a plain stop's What if is the control.
+        $p = Start-PwshProcess ("Import-Module '$env:OSGPILOT_MODULE'; Stop-OsgPilot -Name '$Prefix-redrain' -Drain -WhatIf; 'MARK'; Stop-OsgPilot -Name '$Prefix-redrain' -WhatIf")
+        $out = $p.StandardOutput.ReadToEnd(); $null = $p.StandardError.ReadToEnd(); $p.WaitForExit()
+        $before, $after = $out -split 'MARK'
+        $before | Should -Not -Match 'What if'
+        $after | Should -Match 'What if: .*Stop pilot \(SIGTERM, SIGKILL after 120 s'
+        Remove-OsgPilot -Name "$Prefix-redrain" -Force
+        Remove-Item -Recurse -Force $dir
+    }
+
     It 'Stop -WhatIf stops nothing' {
         Stop-OsgPilot -Name "$Prefix-n-3" -WhatIf
         (Get-OsgPilot -Name "$Prefix-n-3").State | Should -Be 'running'

@@ -93,6 +93,27 @@ Describe 'Argument completion' {
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
         $r.CompletionMatches | Should -BeNullOrEmpty
     }
+    It 'completes -Context with the docker contexts of DOCKER_CONFIG, never with file names' {
+        $config = Join-Path ([IO.Path]::GetTempPath()) "osgpilot-ctx-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $meta = New-Item -ItemType Directory -Force (Join-Path $config 'contexts/meta/0123abcd')
+        Set-Content (Join-Path $meta 'meta.json') '{"Name":"node01","Metadata":{},"Endpoints":{"docker":{"Host":"unix:///run/node01.sock","SkipTLSVerify":false}}}'
+        $saved = $env:DOCKER_CONFIG
+        Push-Location $config   # a folder whose entries a file completer would offer
+        try {
+            $env:DOCKER_CONFIG = $config
+            foreach ($line in 'Get-OsgPilot -Context ', 'Register-OsgPilotSchedule -ConfigPath x.json -Context ') {
+                $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $r.CompletionMatches.CompletionText | Should -Be @('default', 'node01') -Because $line
+            }
+            $r = TabExpansion2 -inputScript 'Get-OsgPilot -Context no' -cursorColumn 24
+            $r.CompletionMatches.CompletionText | Should -Be @('node01')
+        }
+        finally {
+            Pop-Location
+            $env:DOCKER_CONFIG = $saved
+            Remove-Item -Recurse -Force $config
+        }
+    }
     It 'answers within about a second when the engine never replies' {
         $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
         $listener.Start()

@@ -171,6 +171,12 @@ Describe 'Start-OsgPilot on the real start-up contract' -Skip:$NoEngine {
         $p.ExitCode | Should -Be 1
         $p.Ready | Should -BeFalse
         $p.Reason | Should -Match 'Exited with code 1: .*Creating LOCAL_DIR under /pilot failed.*Fix: .*chown 1000:1000'
+        # Its default view is the detailed table: Ready, Draining, Restarts and the reason, not the plain one.
+        $table = $p | Out-String -Width 400
+        $table | Should -Match 'Name\s+State\s+Ready\s+Draining\s+Restarts\s+ImageTag\s+Reason'
+        $table | Should -Match 'Creating LOCAL_DIR under /pilot failed'
+        Get-OsgPilot -Name "$Prefix-c3w" -All | Out-String -Width 400 | Should -Not -Match 'Ready\s+Draining'
+        ($p | ConvertTo-Json | ConvertFrom-Json).Reason | Should -Be $p.Reason
         Remove-OsgPilot -Name "$Prefix-c3w" -Confirm:$false
     }
 

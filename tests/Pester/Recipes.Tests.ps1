@@ -4,6 +4,9 @@ BeforeDiscovery {
     $script:NoEngine = -not (Test-EngineAvailable)
     $script:NoAnsible = -not (Get-Command ansible-playbook -ErrorAction Ignore)
     if ($NoAnsible -and $env:CI -eq 'true') { throw 'CI: ansible-playbook is not installed; the Ansible recipe must be run, not skipped.' }
+    # The recipes run the installed pwsh and module (build.ps1 -Task Install, which the Test task runs as root).
+    $script:NotInstalled = -not (Test-Path /usr/local/bin/pwsh) -or -not (Test-Path /usr/local/share/powershell/Modules/OsgPilot)
+    if ($NotInstalled -and $env:CI -eq 'true') { throw 'CI: the module and pwsh are not installed (build.ps1 -Task Install); the recipes must be run, not skipped.' }
     $script:DocBlocks = foreach ($md in Get-ChildItem (Join-Path $PSScriptRoot '../../docs') -Recurse -Filter *.md) {
         $i = 0
         foreach ($m in [regex]::Matches((Get-Content -Raw $md.FullName), '```powershell\r?\n(.*?)```', 'Singleline')) {
@@ -33,7 +36,159 @@ Describe 'The recipes ship with the module' {
     }
 }
 
-Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or $NoAnsible) {
+Describe 'The installed module is the one under test' -Skip:$NotInstalled {
+    It 'has the staged build''s files in /usr/local/share/powershell/Modules' {
+        $staged = Split-Path $env:OSGPILOT_MODULE
+        $installed = Join-Path /usr/local/share/powershell/Modules/OsgPilot (Split-Path -Leaf $staged)
+        (Get-FileHash (Join-Path $installed 'OsgPilot.dll')).Hash | Should -Be (Get-FileHash (Join-Path $staged 'OsgPilot.dll')).Hash
+    }
+}
+
+Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)' -Skip:($NoEngine -or $NotInstalled) {
+    BeforeAll {
+        # The recipe's /etc/cron.d file, as the page shows it: variable lines, then the job line.
+        $page = Get-Content -Raw (Join-Path $Recipes 'scheduled-job.md')
+        $block = [regex]::Match($page, '## cron\r?\n.*?```\r?\n(.*?)```', 'Singleline').Groups[1].Value
+        $script:CronVariables = [ordered]@{}
+        foreach ($l in $block -split '\r?\n' | Where-Object { $_ -match '^([A-Z_]+)=(.*)$' }) { $CronVariables[$Matches[1]] = $Matches[2] }
+        $job = @($block -split '\r?\n' | Where-Object { $_ -match '^(\S+\s+){5}root\s+' })
+        $job.Count | Should -Be 1
+        $script:CronCommand = $job[0] -replace '^(\S+\s+){5}root\s+', ''
+        $script:CronImage = "osgpilot/cron-$($Prefix):release"
+        docker tag (Get-TestImage) $CronImage
+
+        function Invoke-CronJob([string] $Config, [string] $DockerHost = $env:DOCKER_HOST) {
+            # Only the paths of this host differ from the page; cron's environment is HOME, LOGNAME,
+            # SHELL and PATH, plus the file's variable lines (DOCKER_HOST is one such line).
+            $jsonl = Join-Path $Work 'cron.jsonl'
+            $err = Join-Path $Work 'cron.err'
+            Remove-Item $jsonl, $err -ErrorAction Ignore
+            $command = $CronCommand.Replace('/etc/osg/pilot.json', $Config).Replace('/var/log/osgpilot-sync.jsonl', $jsonl).Replace('/var/log/osgpilot-sync.err', $err)
+            $vars = @('HOME=/root', 'LOGNAME=root', 'SHELL=/bin/sh', 'PATH=/usr/bin:/bin') + @($CronVariables.Keys | ForEach-Object { "$_=$($CronVariables[$_])" }) + "DOCKER_HOST=$DockerHost"
+            env -i @vars /bin/sh -c $command
+            [pscustomobject]@{
+                Exit = $LASTEXITCODE
+                Lines = @(if (Test-Path $jsonl) { Get-Content $jsonl })
+                Raw = if (Test-Path $jsonl) { Get-Content -Raw $jsonl } else { '' }
+                Errors = if (Test-Path $err) { Get-Content -Raw $err } else { '' }
+            }
+        }
+        function New-CronConfig([string] $Name, [string] $Token = $TokenPath, [hashtable] $Environment = @{}) {
+            $path = Join-Path $Work "$Name.json"
+            $envs = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '1' } + $Environment
+            New-TestConfig -Name $Name -TokenPath $Token -CvmfsPath $Cvmfs -Extra @{ Image = $CronImage; Environment = $envs } 3> $null |
+                Export-OsgPilotConfig -Path $path -Force
+            $path
+        }
+    }
+
+    AfterAll { docker rmi -f $CronImage *> $null }
+
+    It 'is one job line whose command cron and /bin/sh pass on unchanged (no %, no $, single quotes)' {
+        $CronVariables['PATH'] | Should -Be '/usr/bin:/bin'
+        $CronCommand | Should -Not -Match '%'
+        $CronCommand | Should -Not -Match '\$'
+        $CronCommand | Should -Match "^/usr/local/bin/pwsh -NoProfile -NonInteractive -Command '[^']+ -AsJson' "
+    }
+
+    It 'on success: one JSON line, no escape byte, nothing on standard error, exit 0; again: unchanged' {
+        $config = New-CronConfig "$Prefix-cron"
+        $r = Invoke-CronJob $config
+        $r.Exit | Should -Be 0 -Because "$($r.Raw) $($r.Errors)"
+        $r.Lines.Count | Should -Be 1
+        $r.Raw | Should -Not -Match "`e"
+        $r.Errors | Should -BeNullOrEmpty
+        $doc = $r.Lines[0] | ConvertFrom-Json
+        $doc.ExitCode | Should -Be 0
+        $doc.Changed | Should -BeTrue
+        ($doc.Results | Where-Object Kind -EQ 'Pilot').Action | Should -Be @('Created', 'Created', 'Created', 'Created')
+        $again = Invoke-CronJob $config
+        $again.Exit | Should -Be 0
+        ($again.Lines[0] | ConvertFrom-Json).Changed | Should -BeFalse
+    }
+
+    It 'with an expired token: exit 2, the error in the JSON and on standard error, the token nowhere' {
+        # The token file expires after the config was saved (New-OsgPilotConfig refuses an expired token).
+        $token = New-TestTokenFile -Directory $Work -Text (New-TestTokenText)
+        $config = New-CronConfig "$Prefix-cronexp" -Token $token
+        $expiredText = New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(-1))
+        Set-Content -Path $token -Value $expiredText -NoNewline
+        $r = Invoke-CronJob $config
+        $r.Exit | Should -Be 2 -Because "$($r.Raw) $($r.Errors)"
+        $r.Lines.Count | Should -Be 1
+        "$($r.Raw)$($r.Errors)" | Should -Not -Match "`e"
+        $doc = $r.Lines[0] | ConvertFrom-Json
+        $doc.Errors.ErrorId | Should -Contain 'TokenExpired'
+        $doc.Errors[0].StoppedRun | Should -BeTrue
+        $r.Errors | Should -Match 'TokenExpired'
+        "$($r.Raw)$($r.Errors)" | Should -Not -Match ([regex]::Escape($expiredText.Split('.')[1]))
+        Get-ContainerNames | Where-Object { $_ -like "$Prefix-cronexp*" } | Should -BeNullOrEmpty
+    }
+
+    It 'with the engine down: exit 2, DockerEngineUnreachable in the JSON' {
+        $r = Invoke-CronJob (New-CronConfig "$Prefix-crondown") -DockerHost 'unix:///run/osgpilot-test/no-engine.sock'
+        $r.Exit | Should -Be 2 -Because "$($r.Raw) $($r.Errors)"
+        $r.Lines.Count | Should -Be 1
+        ($r.Lines[0] | ConvertFrom-Json).Errors.ErrorId | Should -Be 'DockerEngineUnreachable'
+        $r.Errors | Should -Match 'DockerEngineUnreachable'
+        "$($r.Raw)$($r.Errors)" | Should -Not -Match "`e"
+    }
+
+    It 'with a start the pilot refuses: exit 1, the pilots Failed with the start-up''s reason' {
+        $r = Invoke-CronJob (New-CronConfig "$Prefix-cronref" -Environment @{ POOL = 'nosuchpool' })
+        $r.Exit | Should -Be 1 -Because "$($r.Raw) $($r.Errors)"
+        $r.Lines.Count | Should -Be 1
+        $doc = $r.Lines[0] | ConvertFrom-Json
+        ($doc.Results | Where-Object Kind -EQ 'Pilot').Action | Sort-Object -Unique | Should -Be 'Failed'
+        ($doc.Errors.Message -join "`n") | Should -Match "Unknown POOL 'nosuchpool'"
+        "$($r.Raw)$($r.Errors)" | Should -Not -Match "`e"
+        Remove-TestPilots "$Prefix-cronref"
+    }
+}
+
+Describe 'The Task Scheduler action line (split as Windows gives a program its arguments)' {
+    It 'is pwsh -NonInteractive -Command with one PowerShell command, -AsJson, and no variable' {
+        $page = Get-Content -Raw (Join-Path $Recipes 'scheduled-job.md')
+        $line = [regex]::Match($page, 'By hand, the action is:\r?\n```\r?\n(.*?)\r?\n```', 'Singleline').Groups[1].Value
+        # CommandLineToArgvW's rules (what the C runtime and .NET give a Windows program), in Python.
+        $split = @'
+import json, sys
+s, args, cur, inq, i, started = sys.argv[1], [], '', False, 0, False
+while i < len(s):
+    c = s[i]
+    if c == '\\':
+        n = 0
+        while i < len(s) and s[i] == '\\': n += 1; i += 1
+        if i < len(s) and s[i] == '"':
+            cur += '\\' * (n // 2); started = True
+            if n % 2: cur += '"'; i += 1
+        else: cur += '\\' * n; started = True
+        continue
+    if c == '"': inq = not inq; started = True
+    elif c in ' \t' and not inq:
+        if started: args.append(cur); cur = ''; started = False
+    else: cur += c; started = True
+    i += 1
+if started: args.append(cur)
+print(json.dumps(args))
+'@
+        $argv = python3 -c $split $line | ConvertFrom-Json
+        $argv[0] | Should -Be 'C:\Program Files\PowerShell\7\pwsh.exe'
+        $argv[1..3] | Should -Be @('-NoProfile', '-NonInteractive', '-Command')
+        $argv.Count | Should -Be 5
+        $argv[4] | Should -Match '^Sync-OsgPilot -ConfigPath C:\\ProgramData\\OsgPilot\\pilot\.json .*-AsJson$'
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($argv[4], [ref]$null, [ref]$errors)
+        $errors | Should -BeNullOrEmpty
+        $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.VariableExpressionAst] }, $true) | Should -BeNullOrEmpty
+        $cmd = $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)[0]
+        $bound = [System.Management.Automation.Language.StaticParameterBinder]::BindCommand($cmd)
+        $bound.BindingExceptions.Count | Should -Be 0
+        $bound.BoundParameters.Keys | Should -Contain 'AsJson'
+    }
+}
+
+Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or $NoAnsible -or $NotInstalled) {
     BeforeAll {
         $script:Playbook = Join-Path $Recipes 'osgpilot.yml'
         $script:AnsibleDir = Join-Path $Work 'ansible'
@@ -41,16 +196,17 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         $script:AnsImage = "osgpilot/recipe-$($Prefix):release"
         docker tag (Get-TestImage) $AnsImage
         $script:SoonToken = New-TestTokenFile -Directory $Work -Text (New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(3)))
-        function Invoke-Playbook([int] $Count, [string] $TokenFile = $TokenPath) {
+        function Invoke-Playbook([int] $Count, [string] $TokenFile = $TokenPath, [string] $ThenTokenText) {
             $config = Join-Path $Work "$Prefix-ans.json"
             # Pilots that take jobs until drained, then exit 2 s after their last one.
             New-TestConfig -Name "$Prefix-ans" -TokenPath $TokenFile -CvmfsPath $Cvmfs -Extra @{
                 Image = $AnsImage; Environment = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1' } } 3> $null |
                 Export-OsgPilotConfig -Path $config -Force
+            if ($ThenTokenText) { Set-Content -Path $TokenFile -Value $ThenTokenText -NoNewline }
+            # The playbook's own defaults for pwsh (/usr/local/bin/pwsh) and the module (by name).
             $vars = @{
                 osgpilot_hosts = 'localhost'; osgpilot_become = $false; osgpilot_count = $Count
-                osgpilot_config = $config; osgpilot_module = $env:OSGPILOT_MODULE
-                pwsh_argv = @($Pwsh); osgpilot_environment = @{ DOCKER_HOST = $env:DOCKER_HOST }
+                osgpilot_config = $config; osgpilot_environment = @{ DOCKER_HOST = $env:DOCKER_HOST }
                 ansible_python_interpreter = '/usr/bin/python3'
             } | ConvertTo-Json -Compress
             Set-Content (Join-Path $AnsibleDir 'vars.json') $vars
@@ -93,6 +249,17 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         $r.Output | Should -Match 'failed=0'
         $r.Output | Should -Match 'expires on .* within 7 days'
         $r.Output | Should -Not -Match "`e\["
+    }
+
+    It 'fails the task, naming the error, with an expired token (and changes nothing)' {
+        $token = New-TestTokenFile -Directory $Work -Text (New-TestTokenText)
+        $before = @(Get-OsgPilot -Name "$Prefix-ans-*" | ForEach-Object Id)
+        $r = Invoke-Playbook 2 $token -ThenTokenText (New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(-1)))
+        $r.Exit | Should -Not -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'failed=1'
+        $r.Output | Should -Match 'TokenExpired'
+        $r.Output | Should -Match '"rc": 2'
+        @(Get-OsgPilot -Name "$Prefix-ans-*" | ForEach-Object Id) | Should -Be $before
     }
 }
 

@@ -1,5 +1,6 @@
 # Test-OsgSquid against real squids on loopback (tests/fixtures/squid.sh): one that caches, one
-# whose ACL denies us, a plain HTTP server, a listener that never answers, and a closed port.
+# whose ACL denies us, a plain HTTP server, a listener that never answers, an origin that answers
+# after 12 s, and a closed port.
 BeforeAll {
     Import-Module $env:OSGPILOT_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -10,6 +11,7 @@ BeforeAll {
     $script:Deny = '127.0.0.1:23129'
     $script:Origin = '127.0.0.1:23130'
     $script:Blackhole = '127.0.0.1:23131'
+    $script:SlowOrigin = '127.0.0.1:23132'   # answers after 12 s
     $script:Closed = '127.0.0.1:23199'
     # A fresh query string per test: the origin ignores it, squid caches per URL, so MISS comes first.
     function New-ProbeUri { "http://127.0.0.1:23130/cvmfs/.cvmfspublished?run=$([guid]::NewGuid().ToString('N'))" }
@@ -60,6 +62,16 @@ Describe 'Test-OsgSquid' {
         $r.Passed | Should -BeFalse
         $r.Diagnosis | Should -Match 'no HTTP answer within 2 s'
         ($r.Checks | Where-Object Name -EQ 'Connect').Passed | Should -BeTrue
+    }
+
+    It 'calls a live squid whose origin answers after 12 s slow, not "not a working squid"' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = Test-OsgSquid -SquidLocation $Allow -Uri "http://$SlowOrigin/cvmfs/.cvmfspublished?run=$([guid]::NewGuid().ToString('N'))" -TimeoutSec 3
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+        $r.Passed | Should -BeFalse
+        $r.Diagnosis | Should -Match '^Slow: the proxy at .* answers \(squid/\d'
+        $r.Diagnosis | Should -Not -Match 'not a working squid'
+        ($r.Checks | Where-Object Name -EQ 'Request').Message | Should -Match 'answers, but the probe URL had not come within 3 s'
     }
 
     It 'recognises a plain HTTP server that is not a proxy' {

@@ -140,81 +140,167 @@ Describe 'Sync-OsgPilot' -Skip:$NoEngine {
     }
 }
 
-Describe 'Register-OsgPilotSchedule and a cron-style run' -Skip:$NoEngine {
+Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Skip:($NoEngine -or -not (Test-Path /usr/local/bin/pwsh)) {
     BeforeAll {
         $script:Units = Join-Path $Work 'units'
         New-Item -ItemType Directory $Units | Out-Null
         $script:ConfigPath = Join-Path $Work 'scheduled.json'
         New-TestConfig -Name "$Prefix-sched" -TokenPath $TokenPath -CvmfsPath $Cvmfs | Export-OsgPilotConfig -Path $ConfigPath
-        function Invoke-Unit([string] $Service) {
-            # The unit's ExecStart, unquoted as systemd does (POSIX double-quote rules, $$ and %% halved),
-            # run the way cron or systemd would: an empty environment but PATH, and no terminal.
-            $line = (Get-Content $Service | Where-Object { $_ -like 'ExecStart=*' }).Substring(10)
-            $argv = python3 -c 'import shlex,sys,json; print(json.dumps([a.replace("$$","$").replace("%%","%") for a in shlex.split(sys.argv[1])]))' $line | ConvertFrom-Json
-            $stderr = Join-Path $Work 'unit.stderr'
-            $out = env -i "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "HOME=$HOME" "DOCKER_HOST=$env:DOCKER_HOST" @argv 2> $stderr | Out-String
-            # Standard output is the data; errors go to standard error, as a scheduler's log keeps both.
-            [pscustomobject]@{ Exit = $LASTEXITCODE; Output = $out; Errors = (Get-Content -Raw $stderr) }
+        function ConvertTo-Literal([string] $s) { "'" + $s.Replace("'", "''") + "'" }
+        function Register-Installed {
+            # Register-OsgPilotSchedule as a site runs it: the installed pwsh, the module imported by
+            # name, this session's DOCKER_HOST (the test engine). Returns the result, or the error.
+            param([hashtable] $Parameters, [hashtable] $Environment = @{}, [string] $Import = 'OsgPilot')
+            $text = ($Parameters.GetEnumerator() | ForEach-Object {
+                    if ($_.Value -is [switch] -or $_.Value -is [bool]) { "-$($_.Key)" } else { "-$($_.Key) $(ConvertTo-Literal ([string]$_.Value))" } }) -join ' '
+            $command = "Import-Module $(ConvertTo-Literal $Import); try { `$r = Register-OsgPilotSchedule $text -ErrorAction Stop -WarningVariable wv 3>`$null; `$e = `$null } catch { `$r = `$null; `$e = `$_ }; " +
+                "[pscustomobject]@{ Result = `$r; ErrorId = `$e.FullyQualifiedErrorId; Category = [string]`$e.CategoryInfo.Category; Message = [string]`$e.Exception.Message; Warnings = @(`$wv | ForEach-Object Message) } | ConvertTo-Json -Depth 4 -Compress"
+            # The installed pwsh on PATH, as on a host after build.ps1 -Task Install.
+            if (-not $Environment.ContainsKey('PATH')) { $Environment = $Environment + @{ PATH = "/usr/local/bin:$env:PATH" } }
+            $saved = @{}
+            foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+            try { $out = /usr/local/bin/pwsh -NoProfile -NonInteractive -Command $command 2>&1 | Out-String }
+            finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+            # The result is the last line (-WhatIf prints its "What if:" lines before it).
+            try { ($out.Trim() -split "`n")[-1] | ConvertFrom-Json } catch { throw "Register-OsgPilotSchedule printed no result: $out" }
         }
+        function Invoke-Unit([string] $Service) {
+            # The unit's ExecStart, unquoted as systemd does (POSIX double-quote rules, $$ and %%
+            # halved, %h root's home), run with only what a system service gets: systemd's PATH and
+            # the unit's own Environment= lines. No DOCKER_HOST from here: the unit must name its engine.
+            $unit = Get-Content $Service
+            $exec = ($unit | Where-Object { $_ -like 'ExecStart=*' }).Substring(10)
+            $split = 'import shlex,sys,json; print(json.dumps([a.replace("$$","$").replace("%%","%").replace("%h","/root") for a in shlex.split(sys.argv[1])]))'
+            $argv = python3 -c $split $exec | ConvertFrom-Json
+            $vars = @('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin')
+            foreach ($line in $unit | Where-Object { $_ -like 'Environment=*' }) { $vars += @(python3 -c $split $line.Substring(12) | ConvertFrom-Json) }
+            $stderr = Join-Path $Work 'unit.stderr'
+            $out = env -i @vars @argv 2> $stderr | Out-String
+            [pscustomobject]@{ Exit = $LASTEXITCODE; Output = $out; Errors = (Get-Content -Raw $stderr); Environment = $vars }
+        }
+        $script:Base = @{ ConfigPath = $ConfigPath; Count = 2; IntervalMinutes = 10; UnitDirectory = $Units }
+        function With([hashtable] $Changes) { $h = $Base.Clone(); foreach ($k in $Changes.Keys) { $h[$k] = $Changes[$k] }; $h }
     }
 
-    It 'writes a service and a timer that systemd-analyze verify accepts, idempotently' -Skip:$NoSystemd {
-        $r = Register-OsgPilotSchedule -ConfigPath $ConfigPath -Count 2 -IntervalMinutes 10 -UnitDirectory $Units
+    It 'writes a service and a timer that systemd-analyze verify accepts, idempotently, naming pwsh, module and engine' -Skip:$NoSystemd {
+        $r = (Register-Installed $Base).Result
         $r.Scheduler | Should -Be 'systemd'
         $r.Changed | Should -BeTrue
         $r.Files | Should -Be @("$Units/osgpilot-sync-$Prefix-sched.service", "$Units/osgpilot-sync-$Prefix-sched.timer")
         $r.EnableCommand | Should -Be "systemctl daemon-reload && systemctl enable --now osgpilot-sync-$Prefix-sched.timer"
+        # pwsh puts its own directory first on its PATH: the link, or the installed tool it points at.
+        $r.PwshPath | Should -BeIn '/usr/local/bin/pwsh', '/usr/local/lib/osgpilot/pwsh/pwsh'
+        $r.ModuleVersion | Should -Be (Split-Path -Leaf (Split-Path $env:OSGPILOT_MODULE))
+        $r.DockerHost | Should -Be $env:DOCKER_HOST
         $verify = systemd-analyze verify @($r.Files) 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $verify
+        $service = Get-Content -Raw $r.Files[0]
+        $service | Should -Match ([regex]::Escape("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '$ConfigPath' -Count 2 -MaxImageAgeHours 72 -DockerHost '$env:DOCKER_HOST' -AsJson"))
+        $service | Should -Match ([regex]::Escape("ExecStart=`"$($r.PwshPath)`" `"-NoProfile`" `"-NonInteractive`""))
+        $service | Should -Match 'Environment="PSModulePath=/usr/local/share/powershell/Modules"'
+        $service | Should -Not -Match '\.nuget|/out/OsgPilot'
         Get-Content -Raw $r.Files[1] | Should -Match 'OnUnitActiveSec=10min'
-        (Register-OsgPilotSchedule -ConfigPath $ConfigPath -Count 2 -IntervalMinutes 10 -UnitDirectory $Units).Changed | Should -BeFalse
-        Register-OsgPilotSchedule -ConfigPath $ConfigPath -Count 3 -UnitDirectory $Units -ErrorVariable ev -ErrorAction SilentlyContinue | Out-Null
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'ScheduleExists,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'ResourceExists'
-        Get-Content -Raw $r.Files[0] | Should -Match 'Sync-OsgPilot -Count 2 '
-        Register-OsgPilotSchedule -ConfigPath $ConfigPath -Count 3 -UnitDirectory $Units -Force -WhatIf | Out-Null
-        Get-Content -Raw $r.Files[0] | Should -Match 'Sync-OsgPilot -Count 2 '
-        (Register-OsgPilotSchedule -ConfigPath $ConfigPath -Count 2 -IntervalMinutes 10 -UnitDirectory $Units -Force).Changed | Should -BeFalse
+        (Register-Installed $Base).Result.Changed | Should -BeFalse
+        $exists = Register-Installed (With @{ Count = 3 })
+        $exists.ErrorId | Should -BeLike 'ScheduleExists,*'
+        $exists.Category | Should -Be 'ResourceExists'
+        (Register-Installed (With @{ Count = 3; Force = [switch]::Present; WhatIf = [switch]::Present })).ErrorId | Should -BeNullOrEmpty
+        Get-Content -Raw $r.Files[0] | Should -Match 'Sync-OsgPilot -ConfigPath \S+ -Count 2 '
+        (Register-Installed (With @{ Force = [switch]::Present })).Result.Changed | Should -BeFalse
     }
 
-    It 'refuses a config file every run would fail on, writing nothing' {
-        $bad = Join-Path $Work 'bad.json'
-        Set-Content $bad '{ "SchemaVersion": 1, "Site": "Lancium" '
-        Register-OsgPilotSchedule -ConfigPath $bad -UnitDirectory $Units -Name broken -ErrorVariable ev -ErrorAction SilentlyContinue | Out-Null
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileInvalidJson,*'
-        Test-Path (Join-Path $Units 'broken.service') | Should -BeFalse
-    }
-
-    It 'the unit''s command, run as cron would, prints only JSON without escape codes and exits 0' {
+    It 'the unit, run with only its own environment, reaches the session''s engine: JSON only, exit 0, then unchanged' {
         $r = Invoke-Unit "$Units/osgpilot-sync-$Prefix-sched.service"
+        $r.Environment | Should -Not -Match '^DOCKER_HOST='
         $r.Exit | Should -Be 0 -Because "$($r.Output) $($r.Errors)"
         $r.Output | Should -Not -Match "`e"
         $r.Errors | Should -BeNullOrEmpty
-        $json = $r.Output | ConvertFrom-Json
-        $json.Kind | Should -Be @('Image', 'Pilot', 'Pilot')
-        ($json | Where-Object Kind -EQ 'Pilot').Action | Should -Be @('Created', 'Created')
-        (Invoke-Unit "$Units/osgpilot-sync-$Prefix-sched.service").Output | ConvertFrom-Json | ForEach-Object Changed | Should -Not -Contain $true
+        @($r.Output.Trim() -split "`n").Count | Should -Be 1
+        $doc = $r.Output | ConvertFrom-Json
+        $doc.Results.Kind | Should -Be @('Image', 'Pilot', 'Pilot')
+        ($doc.Results | Where-Object Kind -EQ 'Pilot').Action | Should -Be @('Created', 'Created')
+        $doc.Results[0].DockerHost | Should -Be $env:DOCKER_HOST
+        ((Invoke-Unit "$Units/osgpilot-sync-$Prefix-sched.service").Output | ConvertFrom-Json).Changed | Should -BeFalse
     }
 
-    It 'exits 1 exactly when something failed, still with JSON only, its warnings inside' {
+    It 'the unit exits 1 exactly when something failed, still with JSON only, its warnings inside' {
         $aged = '127.0.0.1:9/osgpilot/sync-cron:' + $Prefix
         python3 (Join-Path $PSScriptRoot '../fixtures/age-image.py') (Get-TestImage) $aged 5 | Out-Null
         $path = Join-Path $Work 'failing.json'
         $soon = New-TestTokenFile -Directory $Work -Text (New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(3)))
         New-TestConfig -Name "$Prefix-fail" -TokenPath $soon -CvmfsPath $Cvmfs -Extra @{ Image = $aged } 3> $null | Export-OsgPilotConfig -Path $path
-        $s = Register-OsgPilotSchedule -ConfigPath $path -UnitDirectory $Units
+        $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units }).Result
         $r = Invoke-Unit $s.Files[0]
         $r.Exit | Should -Be 1 -Because $r.Output
         $r.Output | Should -Not -Match "`e"
         $r.Errors | Should -Not -Match "`e"
         $r.Errors | Should -Match 'ImagePullFailed|could not be pulled|pull failed'
         $r.Errors | Should -Not -Match ([regex]::Escape((Get-Content -Raw $soon)))
-        $json = $r.Output | ConvertFrom-Json
-        ($json | Where-Object Kind -EQ 'Image').Action | Should -Be 'Failed'
-        ($json | Where-Object Kind -EQ 'Pilot').Action | Should -Be 'Created' -Because 'the image the engine has still serves'
-        ($json[0].Warnings -join "`n") | Should -Match 'expires on .* within 7 days'
-        ($json[0].Warnings -join "`n") | Should -Match 'could not be refreshed'
+        $doc = $r.Output | ConvertFrom-Json
+        ($doc.Results | Where-Object Kind -EQ 'Image').Action | Should -Be 'Failed'
+        ($doc.Results | Where-Object Kind -EQ 'Pilot').Action | Should -Be 'Created' -Because 'the image the engine has still serves'
+        ($doc.Warnings -join "`n") | Should -Match 'expires on .* within 7 days'
+        ($doc.Warnings -join "`n") | Should -Match 'could not be refreshed'
         docker rm -f "$Prefix-fail" | Out-Null
         docker rmi $aged | Out-Null
+    }
+
+    It 'refuses, writing nothing, <Case>' -TestCases @(
+        @{ Case = 'a config file every run would fail on'; Extra = @{ Name = 'broken1' }; Bad = $true; Id = 'ConfigFileInvalidJson,*' }
+        @{ Case = 'an endpoint no run could use'; Extra = @{ Name = 'broken2'; DockerHost = 'bogus://x' }; Id = 'InvalidDockerHost,*' }
+        @{ Case = 'a context that does not exist'; Extra = @{ Name = 'broken3'; Context = 'nosuchctx' }; Id = 'DockerContextNotFound,*' }
+        @{ Case = "the name '-'"; Extra = @{ Name = '-' }; Id = 'ParameterArgumentValidationError,*' }
+        @{ Case = "the name '..'"; Extra = @{ Name = '..' }; Id = 'ParameterArgumentValidationError,*' }
+    ) {
+        param($Case, $Extra, $Bad, $Id)
+        $dir = Join-Path $Work "refuse-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        New-Item -ItemType Directory $dir | Out-Null
+        $config = $ConfigPath
+        if ($Bad) { $config = Join-Path $dir 'bad.json'; Set-Content $config '{ "SchemaVersion": 1, "Site": "Lancium" ' }
+        $r = Register-Installed (@{ ConfigPath = $config; UnitDirectory = $dir } + $Extra)
+        $r.ErrorId | Should -BeLike $Id -Because $r.Message
+        @(Get-ChildItem $dir -Exclude 'bad.json') | Should -BeNullOrEmpty
+    }
+
+    It 'writes both units or neither: a directory where the timer goes leaves no service behind' {
+        $dir = Join-Path $Work 'halfway'
+        New-Item -ItemType Directory $dir, (Join-Path $dir 'halfway.timer') | Out-Null
+        $r = Register-Installed @{ ConfigPath = $ConfigPath; UnitDirectory = $dir; Name = 'halfway'; Force = [switch]::Present }
+        $r.ErrorId | Should -BeLike 'ScheduleWriteFailed,*'
+        $r.Message | Should -Match 'no unit file was changed'
+        @(Get-ChildItem $dir).Name | Should -Be @('halfway.timer')
+    }
+
+    It 'refuses a PowerShell in the NuGet cache and a module outside PSModulePath, naming the fix' {
+        # This session is both: the repository's dotnet-tool pwsh and the staged build.
+        $path = $env:PATH
+        $env:PATH = "/usr/local/bin:$path"
+        try { $r = Register-OsgPilotSchedule -ConfigPath $ConfigPath -UnitDirectory $Units -Name 'from-build-tree' -ErrorAction SilentlyContinue -ErrorVariable ev }
+        finally { $env:PATH = $path }
+        $r | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'ScheduleModuleNotInstalled,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'NotInstalled'
+        $ev[0].Exception.Message | Should -Match 'build.ps1 -Task Install'
+        try {
+            $env:PATH = ($env:PATH -split ':' | Where-Object { -not (Test-Path (Join-Path $_ 'pwsh')) }) -join ':'
+            Register-OsgPilotSchedule -ConfigPath $ConfigPath -UnitDirectory $Units -Name 'from-cache' -ErrorAction SilentlyContinue -ErrorVariable ev2 | Out-Null
+        }
+        finally { $env:PATH = $path }
+        $ev2[0].FullyQualifiedErrorId | Should -BeLike 'ScheduleShellNotInstalled,*'
+        $ev2[0].Exception.Message | Should -Match '/usr/local/bin/pwsh'
+        Test-Path "$Units/from-build-tree.service", "$Units/from-cache.service" | Should -Be @($false, $false)
+    }
+
+    It 'says which module version the timer will run: the newest installed beside the loaded one' {
+        $root = Join-Path $Work 'modules'
+        $loaded = Join-Path $root 'OsgPilot/0.1.0'
+        New-Item -ItemType Directory -Force $loaded, (Join-Path $root 'OsgPilot/9.9.9') | Out-Null
+        Copy-Item (Join-Path (Split-Path $env:OSGPILOT_MODULE) '*') $loaded -Recurse
+        Copy-Item (Join-Path $loaded 'OsgPilot.psd1') (Join-Path $root 'OsgPilot/9.9.9')
+        $r = Register-Installed @{ ConfigPath = $ConfigPath; UnitDirectory = $Units; Name = 'newer' } -Import (Join-Path $loaded 'OsgPilot.psd1') -Environment @{ PSModulePath = $root }
+        $r.ErrorId | Should -BeNullOrEmpty -Because $r.Message
+        $r.Result.ModuleVersion | Should -Be '9.9.9'
+        $r.Warnings | Should -Match 'will run OsgPilot 9\.9\.9'
+        Get-Content -Raw "$Units/newer.service" | Should -Match ([regex]::Escape("Environment=`"PSModulePath=$root`""))
     }
 }

@@ -102,8 +102,11 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     $file | Export-OsgPilotConfig -Path (Join-Path $Work 'file.json') -Verbose -Debug -WarningAction Continue
 
     Use Register-OsgPilotSchedule
+    # From this build tree it refuses (its error is searched too); the installed module writes the units.
     Register-OsgPilotSchedule -ConfigPath (Join-Path $Work 'file.json') -Count 2 -UnitDirectory $Work -WhatIf -Verbose -Debug -WarningAction Continue
-    Register-OsgPilotSchedule -ConfigPath (Join-Path $Work 'file.json') -Count 2 -UnitDirectory $Work -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    $register = "Import-Module OsgPilot; Register-OsgPilotSchedule -ConfigPath '$(Join-Path $Work 'file.json')' -Count 2 -UnitDirectory '$Work' -Verbose -Debug -WarningAction Continue"
+    /usr/local/bin/pwsh -NoProfile -NonInteractive -Command "$register -WhatIf" 2>&1 | Out-String
+    /usr/local/bin/pwsh -NoProfile -NonInteractive -Command "$register | Format-List * | Out-String" 2>&1 | Out-String
 
     Use Import-OsgPilotConfig
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue                       # needs a token: error

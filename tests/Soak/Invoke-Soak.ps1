@@ -62,6 +62,7 @@ $stem = $scope.Prefix
 $tag = "osgpilot/soak-$($stem):release"
 $pilotDir = New-TestDirectory -ForPilot
 $runTemp = New-TestDirectory
+$lockDir = New-TestDirectory
 $configPath = Join-Path $scope.Work 'pilot.json'
 $pwsh = Get-PwshCommand
 
@@ -102,11 +103,13 @@ function Get-PilotHostDirectory([string] $Name) { if ($Count -eq 1) { $pilotDir 
 
 function Start-Sync {
     $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    $command = "Import-Module '$ModulePath'; Import-OsgPilotConfig '$configPath' | Sync-OsgPilot -Count $Count -MaxDraining $MaxDraining -WatchSeconds 1 | ConvertTo-Json -Depth 3; if (-not `$?) { exit 1 }"
+    # The scheduled command (Register-OsgPilotSchedule's), with the soak's own drain limit and watch.
+    $command = "Import-Module '$ModulePath'; Sync-OsgPilot -ConfigPath '$configPath' -Count $Count -MaxDraining $MaxDraining -WatchSeconds 1 -AsJson"
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $command)) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.Environment['TMPDIR'] = $runTemp
+    $psi.Environment['OSGPILOT_RUNTIME_DIR'] = $lockDir
     $p = [Diagnostics.Process]::Start($psi)
     [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
 }
@@ -119,7 +122,9 @@ function Wait-Sync($Run) {
 function Test-SyncRun([int] $Cycle, $Result) {
     if ($Result.ExitCode -ne 0) { Write-Violation $Cycle "Sync exited $($Result.ExitCode): $($Result.Err.Trim())" }
     try {
-        $rows = @($Result.Out | ConvertFrom-Json)
+        $lines = @($Result.Out.Trim() -split "`n")
+        if ($lines.Count -ne 1) { Write-Violation $Cycle "Sync printed $($lines.Count) lines, not one JSON document" }
+        $rows = @(($Result.Out | ConvertFrom-Json).Results)
         if (@($rows | Where-Object Kind -EQ 'Image').Count -ne 1 -or @($rows | Where-Object { $_.Kind -eq 'Pilot' -and $_.Name -notmatch '\.osgpilot-' }).Count -lt $Count) {
             Write-Violation $Cycle "Sync's JSON has not one image row and $Count pilot rows: $($Result.Out)"
         }
@@ -200,8 +205,10 @@ function Test-Invariants([int] $Cycle) {
     # The .NET runtime's diagnostic pipes and PowerShell's host pipe outlive a pwsh killed with
     # SIGKILL (the runtime removes them at a normal exit): not OsgPilot's files, so not counted.
     $runtime = 'clr-debug-pipe-*', 'dotnet-diagnostic-*', 'CoreFxPipe_PSHost.*'
-    $temp = @(Get-ChildItem -Force $runTemp | Where-Object { $n = $_.Name; $n -notlike 'osgpilot-run-*.lock' -and -not ($runtime | Where-Object { $n -like $_ }) })
-    $locks = @(Get-ChildItem -Force $runTemp -Filter 'osgpilot-run-*.lock')
+    $temp = @(Get-ChildItem -Force $runTemp | Where-Object { $n = $_.Name; -not ($runtime | Where-Object { $n -like $_ }) })
+    # A run's lock file goes with its release; only a run killed while holding it leaves one, which
+    # the next run takes over and removes.
+    $locks = @(Get-ChildItem -Force $lockDir)
     if ($temp.Count -gt 0 -or $locks.Count -gt 1) { Write-Violation $Cycle "temp files left: $(@($temp.Name) + @($locks.Name) -join ', ')" }
     # A roll-out is complete when every pilot runs the new image and accepts.
     if ($script:rolloutImage -and @($pilots | Where-Object { $_.ImageId -eq $script:rolloutImage -and $_.State -eq 'running' }).Count -eq $Count -and $rolloutDrains -eq 0) {
@@ -286,5 +293,5 @@ finally {
     # The releases a roll-out replaced are untagged, not gone: the soak leaves no image behind.
     if ($releases.Count) { docker rmi -f @releases *> $null }
     Remove-TestScope $scope
-    Remove-Item -Recurse -Force $pilotDir, $runTemp -ErrorAction Ignore
+    Remove-Item -Recurse -Force $pilotDir, $runTemp, $lockDir -ErrorAction Ignore
 }

@@ -26,6 +26,7 @@ namespace OsgPilot.Cmdlets
 
         /// <summary>Docker contexts (as `docker context ls` lists them) whose engines to use.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ContextNameCompleter))]
         public string[] Context { get; set; }
 
         /// <summary>Seconds one request to an engine may take before that engine counts as not answering.</summary>
@@ -47,8 +48,8 @@ namespace OsgPilot.Cmdlets
             if (Present(DockerHost) && Present(Context))
             {
                 // As the docker CLI: an address and a context at once is a contradiction, not a choice.
-                ThrowTerminatingError(new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,
-                    "Give -DockerHost or -Context, not both.", null).ToErrorRecord());
+                OnRunFailure(new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,
+                    "Give -DockerHost or -Context, not both.", null), mayTerminate: true);
             }
             base.BeginProcessing();
         }
@@ -97,8 +98,8 @@ namespace OsgPilot.Cmdlets
         {
             if (targets.Count == 1)
             {
-                DockerGateway only = Gateway(targets[0], terminating: true);
-                Run(() => work(targets[0], only));
+                DockerGateway only = GatewayOrFailure(targets[0]);
+                if (only != null) Run(() => work(targets[0], only));
                 return;
             }
             Run(async () =>
@@ -116,7 +117,7 @@ namespace OsgPilot.Cmdlets
                         }
                         catch (OsgPilotException e)
                         {
-                            WriteFailure(e);
+                            OnRunFailure(e, mayTerminate: false);
                         }
                         finally
                         {
@@ -127,16 +128,17 @@ namespace OsgPilot.Cmdlets
             });
         }
 
-        private DockerGateway Gateway(EngineTarget target, bool terminating)
+        /// <summary>The gateway, or null after the failure to make it was reported.</summary>
+        private DockerGateway GatewayOrFailure(EngineTarget target)
         {
             try
             {
                 return Gateway(target);
             }
-            catch (OsgPilotException e) when (terminating)
+            catch (OsgPilotException e)
             {
-                ThrowTerminatingError(e.ToErrorRecord());
-                throw;
+                OnRunFailure(e, mayTerminate: true);
+                return null;
             }
         }
 

@@ -47,7 +47,11 @@ namespace OsgPilot.Cmdlets
                     .OrderBy(p => p.Name, System.StringComparer.Ordinal)
                     .Select(c => (c, PilotFactory.From(c, docker.Endpoint))).ToList();
                 if (Detailed.IsPresent) await new PilotStatusReader(docker).FillAsync(chosen, CancelToken);
-                foreach ((PilotContainer _, Pilot pilot) in chosen) WriteObject(pilot);
+                foreach ((PilotContainer _, Pilot pilot) in chosen)
+                {
+                    if (Detailed.IsPresent) WriteDetailed(pilot);
+                    else WriteObject(pilot);
+                }
                 unmatched.Add(docker.Endpoint.ToString(), selection.UnmatchedLiterals(new string[0]), selection.UnmatchedLiterals(pilots.Select(p => p.Name)));
             });
             foreach (string missing in unmatched.Missing) WriteFailure(PilotSelection.NotFound(missing, All.IsPresent, unmatched.Engines));

@@ -41,9 +41,18 @@ namespace OsgPilot.Cmdlets
             }
             catch (OsgPilotException e)
             {
-                if (IsFatal(e)) ThrowTerminatingError(e.ToErrorRecord());
-                WriteError(e.ToErrorRecord());
+                OnRunFailure(e, mayTerminate: true);
             }
+        }
+
+        /// <summary>
+        /// A failure that ended a call's work (on one engine, when <paramref name="mayTerminate"/> is
+        /// false, the others going on): an ErrorRecord, terminating when the engine cannot be reached.
+        /// </summary>
+        protected virtual void OnRunFailure(OsgPilotException e, bool mayTerminate)
+        {
+            if (mayTerminate && IsFatal(e)) ThrowTerminatingError(e.ToErrorRecord());
+            WriteError(e.ToErrorRecord());
         }
 
         /// <summary>What a cmdlet interrupted by Ctrl+C tells the user about the work it has begun (null: nothing to say).</summary>
@@ -65,7 +74,28 @@ namespace OsgPilot.Cmdlets
         protected static bool IsFatal(OsgPilotException e) =>
             e.ErrorId == ErrorIds.DockerEngineUnreachable || e.ErrorId == ErrorIds.InvalidDockerHost;
 
-        protected void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
+        /// <summary>The type name of a pilot with its -Detailed facts: its own table view (Ready, Draining, Reason...).</summary>
+        internal const string DetailedPilotType = "OsgPilot.Pilot#Detailed";
+
+        /// <summary>A pilot whose detailed facts were read: the same object, shown in the detailed view.</summary>
+        protected void WriteDetailed(Pilot pilot)
+        {
+            PSObject o = PSObject.AsPSObject(pilot);
+            o.TypeNames.Insert(0, DetailedPilotType);
+            WriteObject(o);
+        }
+
+        /// <summary>A failure of one item (a pilot, an image): the call goes on.</summary>
+        protected virtual void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
+
+        /// <summary>The warnings of logic classes (through <see cref="IPipelineHost"/>).</summary>
+        protected virtual void ReportWarning(string message) => WriteWarning(message);
+
+        /// <summary>The verbose text of logic classes (through <see cref="IPipelineHost"/>).</summary>
+        protected virtual void ReportVerbose(string message) => WriteVerbose(message);
+
+        /// <summary>Whether progress bars are shown (not in a machine mode, where nobody watches).</summary>
+        protected virtual bool ShowsProgress => true;
 
         /// <summary>
         /// The pipeline as logic classes see it (<see cref="IPipelineHost"/>): callable from any
@@ -74,7 +104,8 @@ namespace OsgPilot.Cmdlets
         internal IPipelineHost PipelineHostFor(Func<string, string, bool> shouldProcess)
         {
             PullProgressView pull = null;
-            return new PipelineHost(shouldProcess, WriteVerbose, WriteWarning, WriteFailure, WriteProgress,
+            if (!ShowsProgress) return new PipelineHost(shouldProcess, ReportVerbose, ReportWarning, WriteFailure, _ => { });
+            return new PipelineHost(shouldProcess, ReportVerbose, ReportWarning, WriteFailure, WriteProgress,
                 image => (pull = new PullProgressView(this, image)).Report,
                 () => pull?.Complete());
         }

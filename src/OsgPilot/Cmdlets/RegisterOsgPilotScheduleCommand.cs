@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text;
 using OsgPilot.Config;
+using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Schedule;
 
@@ -47,12 +48,18 @@ namespace OsgPilot.Cmdlets
         /// <summary>The docker context each run syncs (of the account the scheduler runs it as).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ContextNameCompleter))]
         public string Context { get; set; }
 
-        /// <summary>The unit or task name (default osgpilot-sync-CONFIGNAME).</summary>
+        /// <summary>The unit or task name (default osgpilot-sync-CONFIGNAME): a letter or digit, then letters, digits, '_', '.', '-'.</summary>
         [Parameter]
-        [ValidatePattern("^[A-Za-z0-9_.-]{1,200}$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")]
         public string Name { get; set; }
+
+        /// <summary>The PowerShell each run starts (default: pwsh on PATH, or this one when it is installed).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string PwshPath { get; set; }
 
         /// <summary>Where the systemd units go (Linux; default /etc/systemd/system).</summary>
         [Parameter]
@@ -83,21 +90,31 @@ namespace OsgPilot.Cmdlets
             }
             string configPath = GetUnresolvedProviderPathFromPSPath(ConfigPath);
             OsgPilotConfig config = CheckConfig(configPath);
+            ScheduledEngine engine = ScheduledEngine.Choose(DockerHost, Context, EndpointResolver.Current, System.Environment.GetEnvironmentVariable);
+            ScheduledPowerShell shell = ScheduledPowerShell.Find(PwshPath == null ? null : GetUnresolvedProviderPathFromPSPath(PwshPath));
+            InstalledModule module = InstalledModule.Of(typeof(RegisterOsgPilotScheduleCommand).Assembly.Location, System.Environment.GetEnvironmentVariable("PSModulePath"));
             var schedule = new SyncSchedule
             {
                 Name = Name ?? SyncSchedule.DefaultName(config.Name),
                 ConfigPath = configPath,
-                ModulePath = Path.Combine(Path.GetDirectoryName(typeof(RegisterOsgPilotScheduleCommand).Assembly.Location), "OsgPilot.psd1"),
+                Module = module.ImportName,
                 Count = Count,
                 MaxImageAgeHours = MaxImageAgeHours,
-                DockerHost = DockerHost,
-                Context = Context,
+                DockerHost = engine.DockerHost,
+                Context = engine.Context,
                 Interval = TimeSpan.FromMinutes(IntervalMinutes),
-                Shell = CurrentShell(),
+                Shell = shell.Arguments,
             };
+            foreach (KeyValuePair<string, string> kv in engine.Environment) schedule.Environment[kv.Key] = kv.Value;
+            if (module.SearchRoot != null) schedule.Environment["PSModulePath"] = module.SearchRoot;
+            if (module.RunsVersion != module.LoadedVersion)
+            {
+                WriteWarning($"The schedule will run OsgPilot {module.RunsVersion}, the newest installed in {module.SearchRoot}, not the {module.LoadedVersion} this session loaded.");
+            }
             var result = new OsgPilotSchedule
             {
                 Name = schedule.Name, ConfigPath = configPath, Count = Count, IntervalMinutes = IntervalMinutes, Command = schedule.Command(),
+                PwshPath = shell.Arguments[0], ModuleVersion = module.RunsVersion?.ToString(), DockerHost = engine.DockerHost, Context = engine.Context,
             };
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) RegisterTask(schedule, result);
             else WriteUnits(schedule, result);
@@ -128,13 +145,13 @@ namespace OsgPilot.Cmdlets
                 WriteVerbose($"{schedule.Name}: the units are already as asked.");
                 return;
             }
-            if (!Force.IsPresent && differing.Any(File.Exists))
+            if (!Force.IsPresent && differing.Any(f => File.Exists(f) || Directory.Exists(f)))
             {
                 throw new OsgPilotException(ErrorIds.ScheduleExists, ErrorCategory.ResourceExists,
-                    $"A schedule named '{schedule.Name}' exists with other settings ({string.Join(", ", differing.Where(File.Exists))}). Use -Force to replace it, or -Name for another.", schedule.Name);
+                    $"A schedule named '{schedule.Name}' exists with other settings ({string.Join(", ", differing.Where(f => File.Exists(f) || Directory.Exists(f)))}). Use -Force to replace it, or -Name for another.", schedule.Name);
             }
             if (!ShouldProcess(string.Join(", ", differing), "Write systemd unit")) return;
-            foreach (string path in differing) WriteAtomically(path, files[path]);
+            UnitFiles.WriteAll(differing.ToDictionary(f => f, f => files[f]));
             result.Changed = true;
             WriteVerbose($"Wrote {string.Join(", ", differing)}. Turn it on with: {result.EnableCommand}");
         }
@@ -143,10 +160,23 @@ namespace OsgPilot.Cmdlets
         {
             result.Scheduler = "TaskScheduler";
             string xml = Path.Combine(Path.GetTempPath(), schedule.Name + ".xml");
-            result.Files = new[] { xml };
+            result.Files = new string[0]; // the task definition is registered, then removed
             result.EnableCommand = string.Empty;
             if (!ShouldProcess(@"OsgPilot\" + schedule.Name, "Register scheduled task")) return;
             File.WriteAllText(xml, schedule.WindowsTask(), Encoding.Unicode);
+            try
+            {
+                Schtasks(schedule, xml);
+            }
+            finally
+            {
+                File.Delete(xml);
+            }
+            result.Changed = true;
+        }
+
+        private void Schtasks(SyncSchedule schedule, string xml)
+        {
             var psi = new ProcessStartInfo("schtasks.exe", $"/Create /TN \"OsgPilot\\{schedule.Name}\" /XML \"{xml}\"" + (Force.IsPresent ? " /F" : string.Empty))
             {
                 UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -161,32 +191,6 @@ namespace OsgPilot.Cmdlets
                         $"schtasks could not register 'OsgPilot\\{schedule.Name}': {error}", schedule.Name);
                 }
             }
-            result.Changed = true;
-        }
-
-        private static void WriteAtomically(string path, string text)
-        {
-            string temp = path + ".osgpilot-tmp";
-            try
-            {
-                File.WriteAllText(temp, text, new UTF8Encoding(false));
-                if (File.Exists(path)) File.Replace(temp, path, null);
-                else File.Move(temp, path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.WriteError, $"Could not write '{path}': {e.Message}", path);
-            }
-        }
-
-        /// <summary>This PowerShell, as a scheduler must start it: pwsh itself, or dotnet with pwsh.dll for a dotnet tool.</summary>
-        private static IReadOnlyList<string> CurrentShell()
-        {
-            string exe = Process.GetCurrentProcess().MainModule?.FileName;
-            string pwshDll = Path.Combine(AppContext.BaseDirectory, "pwsh.dll");
-            if (exe != null && Path.GetFileNameWithoutExtension(exe) == "dotnet" && File.Exists(pwshDll)) return new[] { exe, pwshDll };
-            return new[] { exe ?? "pwsh" };
         }
     }
 }

@@ -111,8 +111,9 @@ namespace OsgPilot.Cmdlets
                 {
                     pilot.Ready = addresses.TryGetValue(c.Name, out string address);
                     pilot.StartdAddress = address;
+                    WriteDetailed(pilot);
                 }
-                WriteObject(pilot);
+                else WriteObject(pilot);
             }
         }
 

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Reconcile;
 
 namespace OsgPilot.Cmdlets
 {
@@ -19,7 +20,7 @@ namespace OsgPilot.Cmdlets
         private const string StopSet = "Stop";
         private const string DrainSet = "Drain";
 
-        /// <summary>Seconds the pilot gets to stop its jobs before it is killed (OSG's launcher uses 120).</summary>
+        /// <summary>Seconds between SIGTERM and SIGKILL (OSG's launcher uses 120); the image ends its jobs about 10 s after SIGTERM whatever this says: use -Drain to let them finish.</summary>
         [Parameter(ParameterSetName = StopSet)]
         [ValidateRange(0, 3600)]
         public int Timeout { get; set; } = 120;
@@ -37,8 +38,12 @@ namespace OsgPilot.Cmdlets
 
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
-            string action = Drain.IsPresent ? "Drain pilot (finish running jobs, accept no new ones, then exit)" : $"Stop pilot (running jobs get {Timeout} s to finish)";
-            List<PilotContainer> toStop = pilots.Where(p => p.IsRunning && ShouldProcess(p.Name, action)).ToList();
+            string action = Drain.IsPresent
+                ? "Drain pilot (finish running jobs, accept no new ones, then exit)"
+                : $"Stop pilot (SIGTERM, SIGKILL after {Timeout} s; its running jobs end with it: -Drain lets them finish)";
+            IReadOnlyList<PilotContainer> running = pilots.Where(p => p.IsRunning).ToList();
+            if (Drain.IsPresent) running = await NotYetDrainingAsync(docker, running);
+            List<PilotContainer> toStop = running.Where(p => ShouldProcess(p.Name, action)).ToList();
             // Concurrent: N pilots take one grace period, not N.
             string[] asked = toStop.Select(p => $"{p.Name} on {docker.Endpoint}").ToArray();
             foreach (string a in asked) _inFlight[a] = true;
@@ -67,6 +72,19 @@ namespace OsgPilot.Cmdlets
             }
         }
     
+        /// <summary>A pilot that already has its stamp is draining: a second drain changes nothing.</summary>
+        private async Task<IReadOnlyList<PilotContainer>> NotYetDrainingAsync(DockerGateway docker, IReadOnlyList<PilotContainer> running)
+        {
+            bool?[] stamped = await Task.WhenAll(running.Select(p => DrainStamp.IsStampedAsync(docker, p, CancelToken)));
+            var left = new List<PilotContainer>();
+            for (int i = 0; i < running.Count; i++)
+            {
+                if (stamped[i] == true) WriteVerbose($"{running[i].Name} is already draining.");
+                else left.Add(running[i]);
+            }
+            return left;
+        }
+
         /// <summary>A stop can take the whole grace period: say so once a second instead of staying silent.</summary>
         private async Task ReportProgressUntilAsync(Task done, int count)
         {

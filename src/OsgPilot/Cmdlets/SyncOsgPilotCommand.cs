@@ -7,6 +7,7 @@ using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Output;
 using OsgPilot.Reconcile;
 using OsgPilot.Threading;
 
@@ -16,12 +17,32 @@ namespace OsgPilot.Cmdlets
     /// Keeps a host right: the image fresh, Count pilots on it, older pilots drained and replaced a
     /// few at a time. Safe to run every few minutes, and from several schedulers at once.
     /// </summary>
-    [Cmdlet(VerbsData.Sync, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Sync, "OsgPilot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ConfigSet)]
     [OutputType(typeof(OsgPilotSyncResult))]
+    [OutputType(typeof(string))]
     public sealed class SyncOsgPilotCommand : DockerCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        private const string ConfigSet = "Config";
+        private const string PathSet = "ConfigPath";
+
+        private RunReport _report;
+        private bool _stopped;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ConfigSet)]
         public OsgPilotConfig Config { get; set; }
+
+        /// <summary>A config file (Export-OsgPilotConfig) to read, instead of a config object: its warnings go where the run's go.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string ConfigPath { get; set; }
+
+        /// <summary>
+        /// For schedulers: one JSON document on the output (warnings and errors in it, nothing else on
+        /// standard output), $LASTEXITCODE set, and the exit code of a non-interactive PowerShell
+        /// process: 0 success, 1 a pilot or the image failed, 2 the run stopped before acting.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AsJson { get; set; }
 
         /// <summary>How many pilots the host runs from this config.</summary>
         [Parameter]
@@ -52,9 +73,17 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 3600)]
         public int LockTimeoutSec { get; set; } = 300;
 
+        protected override void BeginProcessing()
+        {
+            if (AsJson.IsPresent) _report = new RunReport("Sync-OsgPilot");
+            base.BeginProcessing();
+        }
+
         protected override void ProcessRecord()
         {
-            OsgPilotConfig config = Config;
+            if (_stopped) return;
+            OsgPilotConfig config = Config ?? LoadConfig();
+            if (config == null) return;
             RunOnEngines(Targets(), async (target, docker) =>
             {
                 int maxDraining = MyInvocation.BoundParameters.ContainsKey(nameof(MaxDraining)) ? MaxDraining : ReconcilePolicy.DefaultMaxDraining(Count);
@@ -76,12 +105,74 @@ namespace OsgPilot.Cmdlets
                 {
                     result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
                 }
-                foreach (string w in result.Warnings) WriteWarning(w);
+                foreach (string w in result.Warnings) ReportWarning(w);
                 if (result.ImageError != null) WriteFailure(result.ImageError);
                 List<OsgPilotSyncResult> rows = Rows(config, result, docker.Endpoint);
-                if (!whatIf) foreach (OsgPilotSyncResult r in rows) WriteObject(r);
+                if (whatIf) return;
+                foreach (OsgPilotSyncResult r in rows)
+                {
+                    if (_report != null) _report.Add(r);
+                    else WriteObject(r);
+                }
             });
         }
+
+        protected override void EndProcessing()
+        {
+            if (_report == null) return;
+            WriteObject(_report.ToJson());
+            MachineMode.Finish(this, _report.ExitCode, _report.Errors);
+        }
+
+        private OsgPilotConfig LoadConfig()
+        {
+            try
+            {
+                PilotConfigResult loaded = PilotConfigBuilder.Build(ConfigFile.Load(GetUnresolvedProviderPathFromPSPath(ConfigPath)));
+                foreach (string w in loaded.Warnings) ReportWarning(w);
+                return loaded.Config;
+            }
+            catch (OsgPilotException e)
+            {
+                OnRunFailure(e, mayTerminate: false);
+                return null;
+            }
+        }
+
+        protected override void OnRunFailure(OsgPilotException e, bool mayTerminate)
+        {
+            if (_report == null)
+            {
+                base.OnRunFailure(e, mayTerminate);
+                return;
+            }
+            _report.Stopped(e);
+            if (mayTerminate && IsFatal(e)) _stopped = true;
+        }
+
+        protected override void WriteFailure(OsgPilotException e)
+        {
+            if (_report == null)
+            {
+                base.WriteFailure(e);
+                return;
+            }
+            _report.Failed(e);
+        }
+
+        protected override void ReportWarning(string message)
+        {
+            if (_report != null) _report.Warn(message);
+            else WriteWarning(message);
+        }
+
+        protected override void ReportVerbose(string message)
+        {
+            if (_report != null) MachineMode.TellVerbose(this, message);
+            else WriteVerbose(message);
+        }
+
+        protected override bool ShowsProgress => _report == null;
 
         private List<OsgPilotSyncResult> Rows(OsgPilotConfig config, ReconcileResult result, DockerEndpoint endpoint)
         {

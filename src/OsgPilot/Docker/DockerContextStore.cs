@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Security.Cryptography;
@@ -49,6 +50,29 @@ namespace OsgPilot.Docker
                 throw new OsgPilotException(ErrorIds.DockerContextInvalid, ErrorCategory.InvalidData,
                     $"The docker configuration '{path}' cannot be read ({e.Message.TrimEnd('.')}), so its current context is unknown.", path);
             }
+        }
+
+        /// <summary>The names of the contexts in the store (each meta.json's Name), "default" first, as `docker context ls` lists them.</summary>
+        public IReadOnlyList<string> Names()
+        {
+            var names = new List<string> { DefaultContext };
+            string metaRoot = Path.Combine(ConfigDirectory, "contexts", "meta");
+            if (!Directory.Exists(metaRoot)) return names;
+            foreach (string meta in Directory.GetFiles(metaRoot, "meta.json", SearchOption.AllDirectories))
+            {
+                try
+                {
+                    using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(meta)))
+                    {
+                        if (doc.RootElement.TryGetProperty("Name", out JsonElement n) && n.ValueKind == JsonValueKind.String) names.Add(n.GetString());
+                    }
+                }
+                catch (Exception e) when (e is JsonException || e is IOException || e is UnauthorizedAccessException)
+                {
+                    // A context docker itself could not read either: not offered.
+                }
+            }
+            return names;
         }
 
         /// <summary>The endpoint of context <paramref name="name"/>, with its TLS material when it has some.</summary>

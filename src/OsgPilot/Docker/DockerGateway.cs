@@ -286,7 +286,7 @@ namespace OsgPilot.Docker
 
         internal static OsgPilotException Unreachable(DockerEndpoint endpoint, Exception e) =>
             new OsgPilotException(ErrorIds.DockerEngineUnreachable, ErrorCategory.ConnectionError,
-                $"Cannot connect to the Docker engine at '{endpoint}': {Why(endpoint, e)}. (-DockerHost, -Context, DOCKER_HOST or DOCKER_CONTEXT choose the engine.)",
+                $"Cannot connect to the Docker engine at '{endpoint}': {Sentence(Why(endpoint, e))} (-DockerHost, -Context, DOCKER_HOST or DOCKER_CONTEXT choose the engine.)",
                 endpoint.Display, e);
 
         /// <summary>
@@ -341,6 +341,9 @@ namespace OsgPilot.Docker
             if (inner is UnauthorizedAccessException) return true;
             return inner is SocketException socket && ConnectErrors.Contains(socket.SocketErrorCode);
         }
+
+        /// <summary>A clause as the end of a sentence: a full stop unless it already ends one.</summary>
+        private static string Sentence(string clause) => clause.EndsWith("?", StringComparison.Ordinal) || clause.EndsWith(".", StringComparison.Ordinal) ? clause : clause + ".";
 
         /// <summary>Why a connection failed, in the words of the fix; the library's own text only in brackets.</summary>
         internal static string Why(DockerEndpoint endpoint, Exception e)

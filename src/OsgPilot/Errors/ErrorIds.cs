@@ -75,6 +75,10 @@ namespace OsgPilot.Errors
         public const string SyncFailed = "SyncFailed";
         public const string ScheduleExists = "ScheduleExists";
         public const string ScheduleWriteFailed = "ScheduleWriteFailed";
+        /// <summary>A schedule would start a PowerShell that is not installed (one in a package cache).</summary>
+        public const string ScheduleShellNotInstalled = "ScheduleShellNotInstalled";
+        /// <summary>A schedule would import the module from outside its installed module directories.</summary>
+        public const string ScheduleModuleNotInstalled = "ScheduleModuleNotInstalled";
 
         // Swarm services
         public const string SwarmNotActive = "SwarmNotActive";

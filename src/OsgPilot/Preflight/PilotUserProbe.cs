@@ -16,7 +16,7 @@ namespace OsgPilot.Preflight
         public static bool? CanCreateWorkingDirectory(string directory, int uid, out string error)
         {
             error = null;
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !IsRoot()) return null;
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !Posix.Account.IsRoot()) return null;
             string template = Path.Combine(directory, "osgvo-pilot-preflight-XXXXXX");
             string[] args = { "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "mktemp", "-d", template };
             var psi = new ProcessStartInfo("setpriv", string.Join(" ", Array.ConvertAll(args, ProcessArgument.Quote)))
@@ -47,17 +47,6 @@ namespace OsgPilot.Preflight
             {
                 return null;
             }
-        }
-
-        // .NET's own argument parsing on Unix: double quotes, backslash escapes.
-
-        [DllImport("libc", EntryPoint = "geteuid")]
-        private static extern uint GetEuid();
-
-        private static bool IsRoot()
-        {
-            try { return GetEuid() == 0; }
-            catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException) { return false; }
         }
     }
 }

@@ -17,34 +17,32 @@ namespace OsgPilot.Schedule
     {
         public string Name { get; set; }
         public string ConfigPath { get; set; }
-        public string ModulePath { get; set; }
+        /// <summary>What Import-Module is given: the module's name when it is installed, else its manifest's path.</summary>
+        public string Module { get; set; } = "OsgPilot";
         public int Count { get; set; }
         public int MaxImageAgeHours { get; set; }
         public string DockerHost { get; set; }
         /// <summary>The docker context each run syncs (instead of DockerHost).</summary>
         public string Context { get; set; }
         public TimeSpan Interval { get; set; }
-        /// <summary>The PowerShell executable and any arguments before ours (dotnet pwsh.dll when run as a dotnet tool).</summary>
+        /// <summary>The PowerShell executable and any arguments before ours.</summary>
         public IReadOnlyList<string> Shell { get; set; }
+        /// <summary>Variables the run needs from the session that registered it (the engine's TLS or context store, the module path).</summary>
+        public IDictionary<string, string> Environment { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>A unit name from a config name: systemd unit names allow [A-Za-z0-9:_.-].</summary>
         public static string DefaultName(string configName) => "osgpilot-sync-" + Regex.Replace(configName, "[^A-Za-z0-9_.-]", "-");
 
         /// <summary>
-        /// One line of PowerShell: plain output (no colour, no progress), the sync's result as one JSON
-        /// array (warnings are in it, not on the warning stream), exit 1 when anything failed.
+        /// One line of PowerShell with no variable in it (nothing a shell could expand): Sync-OsgPilot's
+        /// machine mode writes one JSON document and sets the exit code itself.
         /// </summary>
         public string Command()
         {
-            var sync = new StringBuilder($"Import-OsgPilotConfig -Path {Literal(ConfigPath)} | Sync-OsgPilot -Count {Count.ToString(CultureInfo.InvariantCulture)} -MaxImageAgeHours {MaxImageAgeHours.ToString(CultureInfo.InvariantCulture)}");
+            var sync = new StringBuilder($"Sync-OsgPilot -ConfigPath {Literal(ConfigPath)} -Count {Count.ToString(CultureInfo.InvariantCulture)} -MaxImageAgeHours {MaxImageAgeHours.ToString(CultureInfo.InvariantCulture)}");
             if (!string.IsNullOrEmpty(DockerHost)) sync.Append(" -DockerHost ").Append(Literal(DockerHost));
             if (!string.IsNullOrEmpty(Context)) sync.Append(" -Context ").Append(Literal(Context));
-            // Warnings (from loading the config too) would print ahead of the JSON; Sync-OsgPilot puts them in it.
-            return "$ErrorActionPreference = 'Continue'; $ProgressPreference = 'SilentlyContinue'; $WarningPreference = 'SilentlyContinue'; " +
-                   "if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }; " +
-                   $"Import-Module {Literal(ModulePath)}; " +
-                   $"$r = @({sync}); $failed = (-not $?) -or ($r.Action -contains 'Failed'); " +
-                   "ConvertTo-Json -InputObject $r -Depth 3 -Compress; exit [int]$failed";
+            return $"Import-Module {Literal(Module)}; {sync} -AsJson";
         }
 
         public IReadOnlyList<string> Arguments() => Shell.Concat(new[] { "-NoProfile", "-NonInteractive", "-Command", Command() }).ToList();
@@ -59,12 +57,16 @@ namespace OsgPilot.Schedule
             "",
             "[Service]",
             "Type=oneshot",
-            "Environment=NO_COLOR=1 TERM=dumb",
+            // No colour, no telemetry or update check at start-up, no diagnostic pipes left in /tmp by a
+            // run the timeout kills; HOME for PowerShell's own cache (%h: root's home).
+            "Environment=NO_COLOR=1 TERM=dumb HOME=%h POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_EnableDiagnostics=0",
+        }.Concat(Environment.Select(kv => "Environment=" + SystemdQuote(kv.Key + "=" + kv.Value))).Concat(new[]
+        {
             // A pull of the pilot image can take a while; a hung run must still end.
             "TimeoutStartSec=1h",
             "ExecStart=" + string.Join(" ", Arguments().Select(SystemdQuote)),
             "",
-        });
+        }));
 
         public string SystemdTimer() => string.Join("\n", new[]
         {

@@ -38,16 +38,17 @@ namespace OsgPilot.Squid
             var total = Stopwatch.StartNew();
             var checks = new List<OsgSquidCheck> { new OsgSquidCheck("Parse", true, TimeSpan.Zero, $"Squid location {squid.Uri}.") };
             var result = new OsgSquidTestResult { SquidLocation = squid.Uri, ProbeUri = _probeUri.AbsoluteUri, Addresses = new string[0] };
+            var answered = new ProxyAnswer();
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 deadline.CancelAfter(_timeout);
                 try
                 {
-                    result.Diagnosis = await RunAsync(squid, result, checks, deadline.Token);
+                    result.Diagnosis = await RunAsync(squid, result, checks, answered, deadline.Token);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    result.Diagnosis = TimedOut(checks, total.Elapsed);
+                    result.Diagnosis = TimedOut(squid, checks, answered.Version, total.Elapsed);
                 }
                 catch (SocketException e)
                 {
@@ -62,7 +63,13 @@ namespace OsgPilot.Squid
             return result;
         }
 
-        private async Task<string> RunAsync(SquidEndpoint squid, OsgSquidTestResult result, List<OsgSquidCheck> checks, CancellationToken ct)
+        /// <summary>What answered the proxy's own question (null until a proxy did).</summary>
+        private sealed class ProxyAnswer
+        {
+            public string Version;
+        }
+
+        private async Task<string> RunAsync(SquidEndpoint squid, OsgSquidTestResult result, List<OsgSquidCheck> checks, ProxyAnswer answered, CancellationToken ct)
         {
             // Resolve
             var watch = Stopwatch.StartNew();
@@ -103,6 +110,11 @@ namespace OsgPilot.Squid
                     ? $"Connection refused: nothing listens on {squid.Host} port {squid.Port}; is squid running, and on this port?"
                     : $"Cannot connect to {squid.Host} port {squid.Port} ({e.SocketErrorCode}); check routing and firewalls.";
             }
+
+            // A request only the proxy itself can answer (origin-form: squid says 400 ERR_INVALID_URL at
+            // once, reaching no origin), so a slow origin or DNS behind a live squid is told from a dead one.
+            HttpProbeResponse self = await RequestAsync(addresses, squid, $"GET /osgpilot-squid-check HTTP/1.1\r\nHost: {squid.Host}:{squid.Port}\r\n", ct);
+            if (self != null && self.CameFromProxy) answered.Version = self.ProxyVersion ?? "a proxy";
 
             // First request through the proxy
             watch.Restart();
@@ -193,16 +205,18 @@ namespace OsgPilot.Squid
             throw last ?? new SocketException((int)SocketError.HostNotFound);
         }
 
-        private async Task<HttpProbeResponse> RequestAsync(IPAddress[] addresses, SquidEndpoint squid, CancellationToken ct)
+        private Task<HttpProbeResponse> RequestAsync(IPAddress[] addresses, SquidEndpoint squid, CancellationToken ct) =>
+            RequestAsync(addresses, squid, $"GET {_probeUri.AbsoluteUri} HTTP/1.1\r\nHost: {_probeUri.Authority}\r\n", ct);
+
+        /// <summary>One request (its request line and Host header given), its response read to the end or to 64 KiB.</summary>
+        private async Task<HttpProbeResponse> RequestAsync(IPAddress[] addresses, SquidEndpoint squid, string requestHead, CancellationToken ct)
         {
             using (Socket socket = await ConnectAsync(addresses, squid.Port, ct))
             using (ct.Register(() => socket.Dispose()))
             {
                 try
                 {
-                    string request =
-                        $"GET {_probeUri.AbsoluteUri} HTTP/1.1\r\n" +
-                        $"Host: {_probeUri.Authority}\r\n" +
+                    string request = requestHead +
                         $"User-Agent: OsgPilot/{ModuleVersion.Value} (squid check)\r\n" +
                         "Accept: */*\r\n" +
                         "Connection: close\r\n\r\n";
@@ -238,9 +252,15 @@ namespace OsgPilot.Squid
             return int.TryParse(head.Header("Content-Length"), out int contentLength) && length - headEnd - 4 >= contentLength;
         }
 
-        private string TimedOut(List<OsgSquidCheck> checks, TimeSpan elapsed)
+        private string TimedOut(SquidEndpoint squid, List<OsgSquidCheck> checks, string proxy, TimeSpan elapsed)
         {
             string step = checks.Any(c => c.Name == "Resolve") ? checks.Any(c => c.Name == "Connect") ? "Request" : "Connect" : "Resolve";
+            if (step == "Request" && proxy != null)
+            {
+                checks.Add(new OsgSquidCheck(step, false, elapsed, $"The proxy ({proxy}) answers, but the probe URL had not come within {_timeout.TotalSeconds:0.#} s."));
+                return $"Slow: the proxy at {squid.Uri} answers ({proxy}) but had not fetched {_probeUri.Host} within {_timeout.TotalSeconds:0.#} s: " +
+                       "its DNS lookups or the origin are slow (pilots' first fetches will wait as long). Check squid's dns_nameservers and outbound network, or try a longer -TimeoutSec.";
+            }
             checks.Add(new OsgSquidCheck(step, false, elapsed, $"No answer within {_timeout.TotalSeconds:0.#} s."));
             switch (step)
             {
