@@ -48,8 +48,8 @@ namespace OsgPilot.Cmdlets
             if (Present(DockerHost) && Present(Context))
             {
                 // As the docker CLI: an address and a context at once is a contradiction, not a choice.
-                OnRunFailure(new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,
-                    "Give -DockerHost or -Context, not both.", null), mayTerminate: true);
+                OnEngineUnusable(new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,
+                    "Give -DockerHost or -Context, not both.", null));
             }
             base.BeginProcessing();
         }
@@ -128,6 +128,9 @@ namespace OsgPilot.Cmdlets
             });
         }
 
+        /// <summary>The one engine a call names cannot be used (its address, its context): nothing can proceed.</summary>
+        protected virtual void OnEngineUnusable(OsgPilotException e) => ThrowTerminatingError(e.ToErrorRecord());
+
         /// <summary>The gateway, or null after the failure to make it was reported.</summary>
         private DockerGateway GatewayOrFailure(EngineTarget target)
         {
@@ -137,7 +140,7 @@ namespace OsgPilot.Cmdlets
             }
             catch (OsgPilotException e)
             {
-                OnRunFailure(e, mayTerminate: true);
+                OnEngineUnusable(e);
                 return null;
             }
         }

@@ -39,7 +39,7 @@ namespace OsgPilot.Cmdlets
         /// <summary>
         /// For schedulers: one JSON document on the output (warnings and errors in it, nothing else on
         /// standard output), $LASTEXITCODE set, and the exit code of a non-interactive PowerShell
-        /// process: 0 success, 1 a pilot or the image failed, 2 the run stopped before acting.
+        /// process: 0 success, 1 a pilot or the image failed, 2 the run was stopped by its input or its engine.
         /// </summary>
         [Parameter]
         public SwitchParameter AsJson { get; set; }
@@ -148,6 +148,17 @@ namespace OsgPilot.Cmdlets
             }
             _report.Stopped(e);
             if (mayTerminate && IsFatal(e)) _stopped = true;
+        }
+
+        protected override void OnEngineUnusable(OsgPilotException e)
+        {
+            if (_report == null)
+            {
+                base.OnEngineUnusable(e);
+                return;
+            }
+            _report.Stopped(e);
+            _stopped = true;
         }
 
         protected override void WriteFailure(OsgPilotException e)

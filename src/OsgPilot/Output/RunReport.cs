@@ -18,7 +18,7 @@ namespace OsgPilot.Output
         public const int Succeeded = 0;
         /// <summary>The run acted, and a pilot or the image pull failed.</summary>
         public const int PilotFailed = 1;
-        /// <summary>The run stopped before acting: bad input (config, token, parameters) or an engine it could not use.</summary>
+        /// <summary>The run was stopped by its input (config, token, parameters) or its engine (unreachable, unusable, locked by another run).</summary>
         public const int StoppedBeforeActing = 2;
 
         private readonly string _command;
@@ -36,7 +36,7 @@ namespace OsgPilot.Output
         /// <summary>A failure of one pilot or of the image pull: the run went on.</summary>
         public void Failed(OsgPilotException e) => _errors.Add((e, false));
 
-        /// <summary>A failure that ended the run (or its work on one engine) before it acted.</summary>
+        /// <summary>A failure that ended the run (or its work on one engine): usually before it acted.</summary>
         public void Stopped(OsgPilotException e) => _errors.Add((e, true));
 
         public void Add(OsgPilotSyncResult result) => _results.Add(result);
