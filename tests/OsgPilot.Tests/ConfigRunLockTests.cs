@@ -102,6 +102,25 @@ namespace OsgPilot.Tests
             }
         }
 
+        [Fact]
+        public void A_runtime_directory_that_cannot_be_made_is_a_clear_error()
+        {
+            string saved = Environment.GetEnvironmentVariable(ConfigRunLock.RuntimeDirectoryVariable);
+            string file = Path.Combine(_dir, "a-file");
+            File.WriteAllText(file, "not a directory");
+            try
+            {
+                Environment.SetEnvironmentVariable(ConfigRunLock.RuntimeDirectoryVariable, Path.Combine(file, "run"));
+                var e = Assert.Throws<OsgPilotException>(() => ConfigRunLock.PathFor("unix:///x.sock", "cfg"));
+                Assert.Equal(ErrorIds.RunLockUnavailable, e.ErrorId);
+                Assert.Contains(ConfigRunLock.RuntimeDirectoryVariable, e.Message);
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(ConfigRunLock.RuntimeDirectoryVariable, saved);
+            }
+        }
+
         private static void InterlockedMax(ref int target, int value)
         {
             int seen;

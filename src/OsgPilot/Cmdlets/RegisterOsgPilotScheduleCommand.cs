@@ -106,7 +106,7 @@ namespace OsgPilot.Cmdlets
                 Shell = shell.Arguments,
             };
             foreach (KeyValuePair<string, string> kv in engine.Environment) schedule.Environment[kv.Key] = kv.Value;
-            if (module.SearchRoot != null) schedule.Environment["PSModulePath"] = module.SearchRoot;
+            schedule.Environment["PSModulePath"] = module.SearchRoot;
             if (module.RunsVersion != module.LoadedVersion)
             {
                 WriteWarning($"The schedule will run OsgPilot {module.RunsVersion}, the newest installed in {module.SearchRoot}, not the {module.LoadedVersion} this session loaded.");

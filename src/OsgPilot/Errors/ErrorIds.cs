@@ -70,6 +70,8 @@ namespace OsgPilot.Errors
         public const string PreflightFailed = "PreflightFailed";
         /// <summary>Another run of the same config (Start, Sync or a service cmdlet) holds its lock.</summary>
         public const string ConfigRunInProgress = "ConfigRunInProgress";
+        /// <summary>The run lock's directory or file cannot be made or opened by this account.</summary>
+        public const string RunLockUnavailable = "RunLockUnavailable";
         /// <summary>The engine is busy with the container (removing it): a later run can act.</summary>
         public const string PilotBusy = "PilotBusy";
         public const string SyncFailed = "SyncFailed";

@@ -69,8 +69,7 @@ namespace OsgPilot.Launch
                 }
                 catch (UnauthorizedAccessException e)
                 {
-                    throw new OsgPilotException(ErrorIds.ConfigRunInProgress, ErrorCategory.PermissionDenied,
-                        $"Cannot open the run lock '{path}': {e.Message} Set {RuntimeDirectoryVariable} to a directory this account may write.", configName);
+                    throw Unavailable(path, e);
                 }
             }
         }
@@ -91,9 +90,20 @@ namespace OsgPilot.Launch
                 else if (!string.IsNullOrEmpty(xdg) && Directory.Exists(xdg)) dir = Path.Combine(xdg, "osgpilot");
                 else dir = Path.Combine(Path.GetTempPath(), "osgpilot-" + Environment.UserName);
             }
-            Directory.CreateDirectory(dir);
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw Unavailable(dir, e);
+            }
             return dir;
         }
+
+        private static OsgPilotException Unavailable(string path, Exception e) =>
+            new OsgPilotException(ErrorIds.RunLockUnavailable, ErrorCategory.PermissionDenied,
+                $"Cannot use the run lock '{path}': {e.Message.TrimEnd('.')}. Set {RuntimeDirectoryVariable} to a directory this account may write.", path);
 
         internal static string PathFor(string engine, string configName)
         {

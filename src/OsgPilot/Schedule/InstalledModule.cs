@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
-using OsgPilot.Errors;
 using System.Management.Automation;
+using OsgPilot.Errors;
 
 namespace OsgPilot.Schedule
 {
@@ -32,7 +32,9 @@ namespace OsgPilot.Schedule
             Version loaded = Version.TryParse(dir.Name, out Version v) ? v : null;
             DirectoryInfo named = loaded != null ? dir.Parent : dir;
             string root = named?.Name == "OsgPilot" ? named.Parent?.FullName.TrimEnd('/', '\\') : null;
-            if (root == null || !roots.Contains(root, StringComparer.Ordinal) || ScheduledPowerShell.InPackageCache(moduleBase))
+            // Windows paths compare without case, as the file system does.
+            StringComparer paths = Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+            if (root == null || !roots.Contains(root, paths) || ScheduledPowerShell.InPackageCache(moduleBase))
             {
                 throw new OsgPilotException(ErrorIds.ScheduleModuleNotInstalled, ErrorCategory.NotInstalled,
                     $"This session loaded OsgPilot from '{moduleBase}', which is not a module directory of PSModulePath; a scheduled run would break when that folder goes. " +

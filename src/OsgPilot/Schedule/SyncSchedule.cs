@@ -17,7 +17,7 @@ namespace OsgPilot.Schedule
     {
         public string Name { get; set; }
         public string ConfigPath { get; set; }
-        /// <summary>What Import-Module is given: the module's name when it is installed, else its manifest's path.</summary>
+        /// <summary>What Import-Module is given: the module's name (a schedule runs the installed module, the newest version).</summary>
         public string Module { get; set; } = "OsgPilot";
         public int Count { get; set; }
         public int MaxImageAgeHours { get; set; }
