@@ -21,12 +21,15 @@
       Soak       Build, then run the long soak (tests/Soak/Invoke-Soak.ps1): -Cycles Sync runs (default
                  200) under seeded chaos against the test engine, invariants checked after each; the
                  Test task runs its short form
+      ServiceSoak  Build, then run the long soak of a pilot service (tests/Soak/Invoke-ServiceSoak.ps1):
+                 -Cycles Set-OsgPilotService runs (default 40) under seeded chaos on the three-node
+                 test swarm; the Test task runs its short form
 .EXAMPLE
     ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak', 'Install')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak', 'ServiceSoak', 'Install')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -35,8 +38,8 @@ param(
     # Benchmark with small sizes and few repeats (what the tests run).
     [switch] $Quick,
 
-    # Soak: how many Sync cycles, and the seed of their chaos (the same seed gives the same chaos).
-    [int] $Cycles = 200,
+    # Soak: how many cycles (default: 200 Sync runs; 40 for ServiceSoak), and the seed of their chaos (the same seed gives the same chaos).
+    [int] $Cycles = 0,
     [int] $Seed = 20261204
 )
 
@@ -214,8 +217,17 @@ function Invoke-BenchmarkTask {
 function Invoke-SoakTask {
     Invoke-BuildTask
     Start-TestFixtures
-    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Soak/Invoke-Soak.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Cycles $Cycles -Seed $Seed
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Soak/Invoke-Soak.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Cycles ($Cycles ? $Cycles : 200) -Seed $Seed
     if ($LASTEXITCODE -ne 0) { throw "The soak found violations (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-ServiceSoakTask {
+    Invoke-BuildTask
+    Start-TestFixtures
+    Invoke-FreshPwsh -File (Join-Path $Root 'tests/Soak/Invoke-ServiceSoak.ps1') -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -Image $StandInImage -Cycles ($Cycles ? $Cycles : 40) -Seed $Seed
+    $failed = $LASTEXITCODE
+    bash (Join-Path $Fixtures 'swarm.sh') stop | Out-Null
+    if ($failed -ne 0) { throw "The service soak found violations (exit code $failed)." }
 }
 
 function Invoke-PackageTask {
@@ -234,6 +246,7 @@ foreach ($t in $Task) {
         'Benchmark' { Invoke-BenchmarkTask }
         'Package' { Invoke-PackageTask }
         'Soak' { Invoke-SoakTask }
+        'ServiceSoak' { Invoke-ServiceSoakTask }
         'Install' { Invoke-InstallTask }
     }
 }

@@ -205,13 +205,16 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
-        public void The_probe_job_overrides_the_entrypoint_runs_once_and_is_no_pilot()
+        public void The_probe_overrides_the_entrypoint_runs_once_is_no_pilot_and_expires()
         {
-            var probe = new NodeProbe { Name = "osgpilot-probe-x", Image = "img", User = "osg", Script = "exit 0", Constraints = new[] { "node.role==worker" } };
+            var probe = new NodeProbe { Name = "osgpilot-probe-x", Image = "img", User = "osg", Script = "exit 0", Constraints = new[] { "node.role==worker" },
+                                        Expires = new DateTime(2026, 12, 5, 1, 2, 3, DateTimeKind.Utc) };
             probe.Binds.Add(new BindMount("/cvmfs", "/cvmfs", propagation: "shared"));
             ServiceSpec api = ServiceParametersFactory.CreateProbe(probe);
-            Assert.NotNull(api.Mode.GlobalJob);
-            Assert.Null(api.Mode.Global);
+            // A global service, not a global job: the swarm removes a removed service's containers, never a job's.
+            Assert.NotNull(api.Mode.Global);
+            Assert.Null(api.Mode.GlobalJob);
+            Assert.Equal("2026-12-05T01:02:03.0000000Z", api.Labels[PilotLabels.ProbeExpires]);
             Assert.Equal(new[] { "/bin/sh", "-c", "exit 0" }, api.TaskTemplate.ContainerSpec.Command);
             Assert.Equal("none", api.TaskTemplate.RestartPolicy.Condition);
             Assert.False(api.Labels.ContainsKey(PilotLabels.Managed));
@@ -269,6 +272,10 @@ namespace OsgPilot.Tests
             Assert.True(Done(Task("a", "new", "running"), Task("b", "new", "running"), Task("b", "old", "shutdown", "shutdown", 0)));
             // restart condition none: the node's pilot failed and the swarm wants no other, but the node has none.
             Assert.False(Done(Task("a", "new", "running"), Task("b", "new", "failed", "shutdown")));
+            // the swarm counts only tasks meant to run now: a retry waiting out its restart delay is not done either.
+            service.DesiredTasks = 1;
+            Assert.False(Done(Task("a", "new", "running"), Task("b", "new", "failed", "shutdown", 0), Task("b", "new", "assigned", "ready", 2)));
+            service.DesiredTasks = 2;
             // a node no longer eligible: its task was shut down cleanly; a down node cannot run one.
             service.DesiredTasks = 1;
             Assert.True(Done(Task("a", "new", "running"), Task("b", "old", "shutdown", "shutdown"), Task("down", "old", "running")));

@@ -177,7 +177,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         ($r.CompletionMatches | Where-Object CompletionText -eq $Name).ToolTip | Should -Match '3/3 running'
     }
 
-    It 'rotating the token is one command: a new secret, the service rolls, the old secret goes' {
+    It 'rotating the token is one command: a new secret, the service rolls, the old secret stays for a roll-back' {
         $newText = New-TestTokenText
         Set-Content -Path $TokenPath -Value $newText -NoNewline
         try {
@@ -185,7 +185,9 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
             $r.Action | Should -Be 'Updated'
             $r.Reason | Should -Match 'new token'
             $r.SecretName | Should -Not -Be $First.SecretName
-            Get-GroupSecrets $Name | Should -Be @($r.SecretName)
+            $script:RotatedSecret = $r.SecretName
+            # The previous spec (what a roll-back returns to) still names the old secret: it goes with the next change.
+            Get-GroupSecrets $Name | Sort-Object | Should -Be (@($r.SecretName, $First.SecretName) | Sort-Object)
             Wait-Until { @(1..3 | Where-Object { $c = @(Get-TaskContainer $_ $Name); $c -and (Invoke-OnNode $_ @('exec', $c[0], 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) -eq $newText }).Count -eq 3 } 90 'every node has the new token'
             (Get-RunningTasks $Name).Count | Should -Be 3
         }
@@ -202,6 +204,7 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         Wait-Until { $t = Get-RunningTasks $Name; $t.Count -eq 3 -and @($t | Where-Object Image -eq $Swarm.SWARM_IMAGE_V2).Count -eq 3 } 120 'every node runs the new image'
         # The swarm calls an update completed once the last new pilot has run for the 30 s monitor window.
         Wait-Until { (Get-OsgPilotService -DockerHost $Manager -Name $Name).UpdateState -eq 'completed' } 60 'the update completes'
+        Get-GroupSecrets $Name | Should -Be @($RotatedSecret) -Because 'neither the spec nor the previous spec names the first token any more'
 
         $history = Get-TaskHistory $Name
         $new = @($history | Where-Object { $_.Spec.ContainerSpec.Image -eq $Swarm.SWARM_IMAGE_V2 -and $_.Status.State -eq 'running' } |
@@ -234,6 +237,147 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
         $again = $Config | Set-OsgPilotService -DockerHost $Manager -UpdateParallelism 1 -UpdateDelaySec 2 -Wait -WaitTimeoutSec 120
         $again.Changed | Should -BeFalse -Because 'the rollback restored the spec of that config, so there is nothing to change'
         @($before).Count | Should -Be 3
+    }
+}
+
+Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnostics' -Skip:$NoEngine {
+    BeforeAll {
+        function Get-LiveSpec([string] $Service) { Invoke-OnNode 1 @('service', 'inspect', $Service) | ConvertFrom-Json }
+        function Get-SpecSecrets([string] $Service) {
+            # The secrets the current and the previous spec (what a roll-back returns to) name.
+            $s = Get-LiveSpec $Service
+            @(@($s.Spec.TaskTemplate.ContainerSpec.Secrets.SecretName) + @($s.PreviousSpec.TaskTemplate.ContainerSpec.Secrets.SecretName) | Where-Object { $_ } | Sort-Object -Unique)
+        }
+        function Wait-Restarted([int] $Node, [string] $Service) {
+            # docker kill of the node's task container: the swarm must start a new one, and it must run.
+            $old = @(Get-TaskContainer $Node $Service)[0]
+            $old | Should -Not -BeNullOrEmpty
+            Invoke-OnNode $Node @('kill', $old) | Out-Null
+            Wait-Until { $c = @(Get-TaskContainer $Node $Service); $c.Count -eq 1 -and $c[0] -ne $old -and
+                         (Invoke-OnNode $Node @('inspect', '--format', '{{.State.Running}}', $c[0])) -eq 'true' } 60 "node $Node runs a new pilot after the kill"
+        }
+        function Invoke-WhatIf($Config) {
+            # -WhatIf lines go to the host, so they are read from a child pwsh, as a user would see them.
+            $cfgPath = Join-Path $Work "whatif-$([guid]::NewGuid().ToString('N')).json"
+            $Config | Export-OsgPilotConfig -Path $cfgPath -Force
+            $pwsh = Get-PwshCommand
+            & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "Import-Module '$env:OSGPILOT_MODULE'; Import-OsgPilotConfig '$cfgPath' | Set-OsgPilotService -DockerHost '$Manager' -UpdateDelaySec 1 -WhatIf" 2>&1 | Out-String -Width 4000
+        }
+        $script:RbToken = New-TestTokenFile -Directory $Work -Text (New-TestTokenText)
+        chmod 600 $RbToken
+    }
+    AfterAll { Remove-OsgPilotService -DockerHost $Manager -Name "$Prefix-rb", "$Prefix-dr", "$Prefix-nc" -Force -ErrorAction Ignore }
+
+    It 'a new token and a pilot directory missing on the nodes roll back onto the old secret, which is still there: every task restarts fine' {
+        $name = "$Prefix-rb"
+        $good = New-SwarmConfig $name @{ TokenPath = $RbToken }
+        $first = $good | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 90
+        Set-Content -Path $RbToken -Value (New-TestTokenText) -NoNewline
+        $bad = New-SwarmConfig $name @{ TokenPath = $RbToken; PilotDirectory = "$($Swarm.SWARM_PILOT)/nosuch" }
+        $err = $null
+        $r = $bad | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 120 -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Action | Should -Be 'Updated'
+        $r.Differences | Should -Contain 'new token'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceUpdateFailed,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $err[0].Exception.Message | Should -Match 'The new pilots failed: .*bind source path does not exist: .*/nosuch .*Swarm does not create bind sources'
+        (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName | Should -Be $first.SecretName
+        # Exactly the secrets the specs name: the old one (which an older OsgPilot had removed), and not the
+        # new one, which the roll-back left to nothing (-Wait removed it once it saw the roll-back).
+        Get-GroupSecrets $name | Should -Be @($first.SecretName)
+        Get-SpecSecrets $name | Should -Be @($first.SecretName)
+        Wait-Until { (Get-LiveSpec $name).UpdateStatus.State -eq 'rollback_completed' } 120 'the roll-back completes'
+        Get-GroupSecrets $name | Sort-Object | Should -Be (Get-SpecSecrets $name)
+        foreach ($i in 1..3) { Wait-Restarted $i $name }
+        (Get-RunningTasks $name).Count | Should -Be 3
+
+        # The config that works: the new token without the bad directory. Secrets follow the specs again.
+        $fixed = New-SwarmConfig $name @{ TokenPath = $RbToken }
+        $r = $fixed | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 120
+        $r.Action | Should -Be 'Updated'
+        Get-GroupSecrets $name | Sort-Object | Should -Be (Get-SpecSecrets $name)
+        $again = $fixed | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
+        $again.Action | Should -Be 'Unchanged'
+        Get-GroupSecrets $name | Sort-Object | Should -Be (Get-SpecSecrets $name)
+    }
+
+    It 'repairs a spec that names a secret the swarm lost (rolled back by hand onto a removed secret): the next Set restores it' {
+        $name = "$Prefix-rb"
+        $config = New-SwarmConfig $name @{ TokenPath = $RbToken }
+        $current = (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName
+        # What an older OsgPilot left: a spec whose previous spec names a secret that was then removed,
+        # and a roll-back onto it. docker secret rm refuses a secret the current spec names, so: move off it, remove it, roll back.
+        Invoke-OnNode 1 @('secret', 'create', "$name-by-hand", $RbToken) | Out-Null
+        # Waits until every node runs it (a short monitor, so that is seconds); the roll-back restores the spec's own policies.
+        Invoke-OnNode 1 @('service', 'update', '-q', '--update-monitor', '1s', '--update-delay', '0s', '--secret-rm', $current,
+            '--secret-add', "source=$name-by-hand,target=/etc/condor/tokens-orig.d/flock.opensciencegrid.org,uid=1000,gid=1000,mode=0400", $name) *> $null
+        Invoke-OnNode 1 @('secret', 'rm', $current) | Out-Null
+        Invoke-OnNode 1 @('service', 'rollback', '-d', $name) | Out-Null
+        Wait-Until { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName -eq $current } 60 'the spec names the removed secret'
+        # The roll-back replaces the tasks, and none can start now: the nodes say the secret is not found.
+        Wait-Until { @(Get-OsgPilotService -DockerHost $Manager -Name $name -Task | Where-Object Error -match 'secret .* not found').Count -ge 1 } 60 'a task fails for the lost secret'
+        Invoke-WhatIf $config | Should -Match "What if: .*docker service update .* - Changed outside OsgPilot, restored: secrets: $current missing from the swarm\."
+        $r = $config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 -Wait -WaitTimeoutSec 120
+        $r.Action | Should -Be 'Updated'
+        $r.Reason | Should -Match "^Changed outside OsgPilot, restored: .*secrets: $current missing from the swarm"
+        (Get-RunningTasks $name).Count | Should -Be 3
+        Invoke-OnNode 1 @('secret', 'ls', '--format', '{{.Name}}') | Should -Contain $current -Because 'the config''s secret was made again'
+        # What a roll-back would return to is the repaired spec, not the broken one: a pilot that dies now comes back.
+        (Get-LiveSpec $name).PreviousSpec.TaskTemplate.ContainerSpec.Secrets.SecretID | Should -Be (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretID
+        foreach ($i in 1..3) { Wait-Restarted $i $name }
+        Invoke-OnNode 1 @('service', 'rm', $name) | Out-Null
+        Invoke-OnNode 1 @('secret', 'rm', "$name-by-hand") *> $null
+    }
+
+    It 'sees a hand edit (docker service update --env-add X=1 --limit-cpu 0.5), names it under -WhatIf, restores it, and is then unchanged' {
+        $name = "$Prefix-dr"
+        $config = New-SwarmConfig $name @{ TokenPath = $RbToken }
+        $config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 | Out-Null
+        Invoke-OnNode 1 @('service', 'update', '-d', '--env-add', 'X=1', '--limit-cpu', '0.5', $name) *> $null
+        (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env | Should -Contain 'X=1'
+
+        Invoke-WhatIf $config | Should -Match "What if: .*docker service update .* - Changed outside OsgPilot, restored: limits: cpus 0.5 instead of cpus 1; environment: X added\."
+        (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env | Should -Contain 'X=1' -Because '-WhatIf changes nothing'
+
+        $r = $config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1
+        $r.Action | Should -Be 'Updated'
+        $r.Reason | Should -Be 'Changed outside OsgPilot, restored: limits: cpus 0.5 instead of cpus 1; environment: X added.'
+        $r.Differences | Should -Be @('limits: cpus 0.5 instead of cpus 1', 'environment: X added')
+        $spec = (Get-LiveSpec $name).Spec
+        $spec.TaskTemplate.ContainerSpec.Env | Should -Not -Contain 'X=1'
+        $spec.TaskTemplate.Resources.Limits.NanoCPUs | Should -Be 1000000000
+        ($config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1).Action | Should -Be 'Unchanged'
+        $r | ConvertTo-Json | ConvertFrom-Json | ForEach-Object Differences | Should -Be @('limits: cpus 0.5 instead of cpus 1', 'environment: X added')
+    }
+
+    It 'a missing image: ServiceNotReady names each node''s task error' {
+        $name = "$Prefix-nc"
+        $err = $null
+        New-SwarmConfig $name @{ Image = 'osgpilot/nosuch:1' } |
+            Set-OsgPilotService -DockerHost $Manager -Wait -WaitTimeoutSec 15 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceNotReady,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $msg = $err[0].Exception.Message
+        foreach ($i in 1..3) {
+            $id = (Invoke-OnNode $i @('info', '--format', '{{.Swarm.NodeID}}')).Substring(0, 12)
+            $msg | Should -Match "\($id\): \w+, No such image: osgpilot/nosuch:1 \(the node does not have the image and could not pull it\)"
+        }
+        Remove-OsgPilotService -DockerHost $Manager -Name $name -Force
+    }
+
+    It 'a constraint no node matches: a warning at Set, and ServiceNotReady says no node matches' {
+        $name = "$Prefix-nc"
+        $err = $null; $warn = $null
+        $r = New-SwarmConfig $name | Set-OsgPilotService -DockerHost $Manager -Constraint 'node.labels.nosuch==x' -Wait -WaitTimeoutSec 3 `
+            -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warn -WarningAction SilentlyContinue
+        $r.Action | Should -Be 'Created'
+        @($warn).Count | Should -Be 1
+        "$($warn[0])" | Should -Be "The service '$name': no node of the swarm's 3 matches the placement constraints (node.labels.nosuch==x): the swarm accepts the service but runs no pilot. Check the constraints, or the node labels (docker node update --label-add)."
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServiceNotReady,OsgPilot.Cmdlets.SetOsgPilotServiceCommand'
+        $err[0].Exception.Message | Should -Match '\(0 of 0 nodes\): no node of the swarm''s 3 matches the placement constraints \(node.labels.nosuch==x\)'
+        # A constraint some node meets warns of nothing.
+        New-SwarmConfig $name | Set-OsgPilotService -DockerHost $Manager -Constraint 'node.role==manager' -WarningVariable warn -WarningAction SilentlyContinue | Out-Null
+        @($warn).Count | Should -Be 0
     }
 }
 
@@ -303,6 +447,42 @@ Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
         @($r.Checks | Where-Object Name -like 'CVMFS on *').Count | Should -Be 3
         $config | Test-OsgPilotService -DockerHost $Manager -Quiet | Should -BeTrue
         $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json | ForEach-Object Passed | Should -BeTrue
+    }
+
+    It 'leaves no probe behind: ten runs, a run interrupted by ^C, and a probe whose run was killed, on every node' {
+        function Get-ProbeCount {
+            # Probe services on the manager, and probe containers (running or exited) on each node.
+            $services = @(Invoke-OnNode 1 @('service', 'ls', '-q', '--filter', 'label=org.osg-htc.osgpilot.probe=true')).Count
+            $containers = foreach ($i in 1..3) { @(Invoke-OnNode $i @('ps', '-aq', '--filter', 'name=osgpilot-probe-')).Count }
+            "services=$services containers=$($containers -join ',')"
+        }
+        # The probes of the tests before this one are gone by now: each node removes its containers on its own time.
+        $before = 'services=0 containers=0,0,0'
+        Wait-Until { (Get-ProbeCount) -eq $before } 60 "the earlier tests' probes are gone ($(Get-ProbeCount); $(foreach ($i in 1..3) { Invoke-OnNode $i @('ps', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', 'name=osgpilot-probe-') }))"
+        $config = New-SwarmConfig "$Prefix-pr" @{ PilotDirectory = $Swarm.SWARM_PILOT }
+        foreach ($run in 1..10) {
+            $r = $config | Test-OsgPilotService -DockerHost $Manager -Constraint 'node.role==manager'
+            @($r.Checks | Where-Object Name -like 'CVMFS on *').Count | Should -Be 1 -Because "run $run probed the node"
+        }
+        # Removing a probe service removes its containers; each node's engine does that on its own time.
+        Wait-Until { (Get-ProbeCount) -eq $before } 60 'ten runs leave no probe service and no probe container'
+
+        $cfgPath = Join-Path $Work 'probe-ctrlc.json'
+        $config | Export-OsgPilotConfig -Path $cfgPath -Force
+        $r = Invoke-OnTerminal 'after:Created the probe' "Import-OsgPilotConfig '$cfgPath' | Test-OsgPilotService -DockerHost '$Manager' -ProbeTimeoutSec 600 -Verbose"
+        $r.ended | Should -BeTrue
+        $r.output | Should -Match 'Created the probe'
+        $r.output | Should -Not -Match 'finished'
+        Wait-Until { (Get-ProbeCount) -eq $before } 60 'a run interrupted by ^C leaves no probe service and no probe container'
+
+        # A run killed outright cannot clean up: its probe carries an expiry, and the next run past it removes it.
+        $stale = 'osgpilot-probe-cvmfs-deadbeef'
+        Invoke-OnNode 1 @('service', 'create', '-d', '--name', $stale, '--mode', 'global', '--restart-condition', 'none',
+            '--label', 'org.osg-htc.osgpilot.probe=true', '--label', 'org.osg-htc.osgpilot.probe-expires=2026-01-01T00:00:00.0000000Z',
+            '--entrypoint', '/bin/true', (Get-TestImage)) | Out-Null
+        $config | Test-OsgPilotService -DockerHost $Manager -Constraint 'node.role==manager' | Out-Null
+        @(Invoke-OnNode 1 @('service', 'ls', '-q', '--filter', "name=$stale")).Count | Should -Be 0
+        Wait-Until { (Get-ProbeCount) -eq $before } 60 'the expired probe and its containers are gone'
     }
 
     It 'with -PilotDirectory each pilot writes its own node''s directory; a node where uid 1000 cannot write shows why in its task' {
@@ -514,5 +694,26 @@ Describe '-WhatIf and removal' -Skip:$NoEngine {
         $err[0].FullyQualifiedErrorId | Should -Be 'ServiceNotFound,OsgPilot.Cmdlets.RemoveOsgPilotServiceCommand'
         Get-OsgPilotService -DockerHost $Manager -Name "$Prefix-none" -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'A compressed month of a pilot service (short form)' -Skip:$NoEngine {
+    It 'holds every invariant over 6 scheduled Set runs with token rotations, a bad update that rolls back, a killed task, a hand edit and a probe run' {
+        # tests/Soak/Invoke-ServiceSoak.ps1 (the long form is ./build.ps1 -Task ServiceSoak). Seed 3 draws
+        # every kind of chaos within 6 cycles; the summary line shows the counts.
+        $pwsh = Get-PwshCommand
+        $log = Join-Path $Work 'service-soak.log'
+        & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../Soak/Invoke-ServiceSoak.ps1') `
+            -ModulePath $env:OSGPILOT_MODULE -Image (Get-TestImage) -Cycles 6 -Seed 3 -Chaos 0.95 *> $log
+        $exit = $LASTEXITCODE
+        $lines = Get-Content $log
+        $summary = $lines | Where-Object { $_ -like 'Service soak: *' } | Select-Object -Last 1
+        Write-Host $summary
+        $lines | Where-Object { $_ -like '*VIOLATION*' } | ForEach-Object { Write-Host $_ }
+        $summary | Should -Match 'violations: 0$' -Because ($lines | Select-Object -Last 30 | Out-String)
+        $exit | Should -Be 0
+        foreach ($kind in 'token-rotated', 'bad-update', 'task-killed', 'hand-edit', 'probe') {
+            $summary | Should -Match "$kind=[1-9]" -Because 'the short form must exercise every kind of chaos (seed 3)'
+        }
     }
 }

@@ -62,7 +62,10 @@ namespace OsgPilot.Cmdlets
                 if (Wait.IsPresent && deployer.Changed.Count > 0)
                 {
                     WriteVerbose($"Waiting up to {WaitTimeoutSec} s until {deployer.Changed.Count} service(s) run their current spec on every eligible node.");
-                    foreach (OsgPilotException e in await ServiceRollout.WaitAsync(docker, deployer.Changed, TimeSpan.FromSeconds(WaitTimeoutSec), CancelToken)) WriteFailure(e);
+                    IReadOnlyList<OsgPilotException> failures = await ServiceRollout.WaitAsync(docker, deployer.Changed, deployer.Applied, TimeSpan.FromSeconds(WaitTimeoutSec), CancelToken);
+                    // A roll-back leaves the new token's secret to nothing: it goes now, not at the next run.
+                    await deployer.RemoveUnusedSecretsAsync(config.Name, CancelToken, ask: true);
+                    foreach (OsgPilotException e in failures) WriteFailure(e);
                 }
             });
         }

@@ -29,7 +29,7 @@ namespace OsgPilot.Cmdlets
             ServiceOptions options = Placement();
             RunOnEngines(Targets(), async (target, docker) =>
             {
-                OsgPilotPreflightResult result = await new SwarmPreflight(docker).RunAsync(config, options, TimeSpan.FromSeconds(ProbeTimeoutSec), CancelToken);
+                OsgPilotPreflightResult result = await new SwarmPreflight(docker, PipelineHostFor((target, action) => true).Verbose).RunAsync(config, options, TimeSpan.FromSeconds(ProbeTimeoutSec), CancelToken);
                 foreach (OsgPilotPreflightCheck check in result.Checks) WriteVerbose(check.ToString());
                 WriteObject(Quiet.IsPresent ? (object)result.Passed : result);
             });

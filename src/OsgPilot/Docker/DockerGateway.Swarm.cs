@@ -56,14 +56,19 @@ namespace OsgPilot.Docker
         }
 
         /// <summary>OsgPilot's services (by label, on the engine side), with their task counts.</summary>
-        public Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(CancellationToken ct) =>
+        public Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(CancellationToken ct) => ListLabelledAsync(PilotLabels.ManagedFilter, ct);
+
+        /// <summary>The preflight's probe services, of every run (by label, on the engine side).</summary>
+        public Task<IReadOnlyList<ServiceRecord>> ListProbesAsync(CancellationToken ct) => ListLabelledAsync(PilotLabels.Probe + "=true", ct);
+
+        private Task<IReadOnlyList<ServiceRecord>> ListLabelledAsync(string label, CancellationToken ct) =>
             SwarmCall("list the services", async t =>
             {
                 IList<SwarmService> services = await _client.Swarm.ListServicesAsync(new ServiceListParameters
                 {
                     Filters = new Dictionary<string, IDictionary<string, bool>>
                     {
-                        ["label"] = new Dictionary<string, bool> { [PilotLabels.ManagedFilter] = true },
+                        ["label"] = new Dictionary<string, bool> { [label] = true },
                     },
                     Status = true,
                 }, t).ConfigureAwait(false);
@@ -111,6 +116,9 @@ namespace OsgPilot.Docker
                     Role = n.Spec?.Role,
                     Address = n.Status?.Addr,
                     Labels = n.Spec?.Labels ?? new Dictionary<string, string>(),
+                    EngineLabels = n.Description?.Engine?.Labels ?? new Dictionary<string, string>(),
+                    Os = n.Description?.Platform?.OS,
+                    Architecture = n.Description?.Platform?.Architecture,
                 }).ToList();
             }, ct);
 
@@ -169,9 +177,11 @@ namespace OsgPilot.Docker
             UpdateStartedAt = s.UpdateStatus?.StartedAt,
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
-            SecretNames = s.Spec?.TaskTemplate?.ContainerSpec?.Secrets?.Select(r => r.SecretName).ToList() ?? new List<string>(),
+            SecretNames = SecretNamesOf(s.Spec?.TaskTemplate?.ContainerSpec),
             Constraints = s.Spec?.TaskTemplate?.Placement?.Constraints?.ToList() ?? new List<string>(),
             ContainerHash = LabelOf(s.Spec?.TaskTemplate?.ContainerSpec?.Labels, PilotLabels.ConfigHash),
+            PreviousSecretNames = SecretNamesOf(s.PreviousSpec?.TaskTemplate?.ContainerSpec),
+            Spec = s.Spec,
         };
 
         private static TaskRecord ToTaskRecord(TaskResponse t) => new TaskRecord
@@ -189,7 +199,11 @@ namespace OsgPilot.Docker
             ContainerId = string.IsNullOrEmpty(t.Status?.ContainerStatus?.ContainerID) ? null : t.Status.ContainerStatus.ContainerID,
             ExitCode = t.Status?.ContainerStatus?.ExitCode ?? 0,
             ContainerHash = LabelOf(t.Spec?.ContainerSpec?.Labels, PilotLabels.ConfigHash),
+            SecretNames = SecretNamesOf(t.Spec?.ContainerSpec),
         };
+
+        private static IReadOnlyList<string> SecretNamesOf(global::Docker.DotNet.Models.ContainerSpec c) =>
+            c?.Secrets?.Select(r => r.SecretName).ToList() ?? new List<string>();
 
         private static string LabelOf(IDictionary<string, string> labels, string key) =>
             labels != null && labels.TryGetValue(key, out string v) ? v : null;

@@ -15,12 +15,20 @@ namespace OsgPilot.Docker
         /// <summary>A new pilot that exits within this time of its start counts as a failed update: the start-up's checks take seconds.</summary>
         public static readonly System.TimeSpan MonitorWindow = System.TimeSpan.FromSeconds(30);
 
-        /// <summary>A global job (API 1.41) that runs <paramref name="p"/>'s script once on every eligible node, never restarted.</summary>
+        /// <summary>
+        /// A global service that runs <paramref name="p"/>'s script once on every eligible node, never
+        /// restarted. Not a global job: the swarm never removes a job's finished containers, even
+        /// when the job is removed (moby/moby#44312), so every run would leave one per node.
+        /// </summary>
         public static ServiceSpec CreateProbe(NodeProbe p) => new ServiceSpec
         {
             Name = p.Name,
-            Labels = new Dictionary<string, string> { [PilotLabels.Probe] = "true" },
-            Mode = new ServiceMode { GlobalJob = new GlobalJob() },
+            Labels = new Dictionary<string, string>
+            {
+                [PilotLabels.Probe] = "true",
+                [PilotLabels.ProbeExpires] = p.Expires.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            },
+            Mode = new ServiceMode { Global = new GlobalService() },
             TaskTemplate = new TaskSpec
             {
                 ContainerSpec = new global::Docker.DotNet.Models.ContainerSpec

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using OsgPilot.Launch;
 
 namespace OsgPilot.Docker
@@ -37,6 +38,10 @@ namespace OsgPilot.Docker
         public IReadOnlyList<string> Constraints { get; set; }
         /// <summary>The config hash of the container its tasks get: a task with the same one runs the current spec.</summary>
         public string ContainerHash { get; set; }
+        /// <summary>The secrets the spec a roll-back returns to names: they must outlive the current spec's change.</summary>
+        public IReadOnlyList<string> PreviousSecretNames { get; set; }
+        /// <summary>The live spec, for <see cref="ServiceDrift"/> alone: nothing outside this folder reads Engine API types.</summary>
+        internal global::Docker.DotNet.Models.ServiceSpec Spec { get; set; }
 
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
 
@@ -60,6 +65,16 @@ namespace OsgPilot.Docker
         public long ExitCode { get; set; }
         /// <summary>The config hash of the task's container, comparable with <see cref="ServiceRecord.ContainerHash"/>.</summary>
         public string ContainerHash { get; set; }
+        /// <summary>The secrets the task's own spec names.</summary>
+        public IReadOnlyList<string> SecretNames { get; set; } = new string[0];
+
+        /// <summary>
+        /// It may run (or runs): the swarm means it to, and it has not ended. A task that ended never
+        /// starts again, whatever its desired state still says: a restart is a new task, of the service's spec.
+        /// </summary>
+        public bool MayRun => !Ended.Contains(State) && !Ended.Contains(DesiredState);
+
+        private static readonly string[] Ended = { "complete", "shutdown", "failed", "rejected", "remove", "orphaned" };
 
         /// <summary>A copy saying <paramref name="error"/>: the list it came from stays as the engine said it.</summary>
         public TaskRecord WithError(string error)
@@ -79,6 +94,10 @@ namespace OsgPilot.Docker
         public string Role { get; set; }
         public string Address { get; set; }
         public IDictionary<string, string> Labels { get; set; }
+        /// <summary>The labels of the node's engine (dockerd --label), which engine.labels.* constraints read.</summary>
+        public IDictionary<string, string> EngineLabels { get; set; } = new Dictionary<string, string>();
+        public string Os { get; set; }
+        public string Architecture { get; set; }
     }
 
     internal sealed class SecretRecord

@@ -17,6 +17,8 @@ namespace OsgPilot.Launch
         public const string PerNode = Prefix + "per-node";
         /// <summary>The preflight's short-lived probe jobs.</summary>
         public const string Probe = Prefix + "probe";
+        /// <summary>When a probe job may be removed by any later run (ISO 8601, UTC): one its own run could not remove.</summary>
+        public const string ProbeExpires = Prefix + "probe-expires";
 
         /// <summary>The Engine API filter value that selects OsgPilot pilots.</summary>
         public const string ManagedFilter = Managed + "=true";

@@ -72,6 +72,8 @@ namespace OsgPilot
         public bool Changed { get; set; }
         /// <summary>What differed (image, token, settings), or why nothing was done.</summary>
         public string Reason { get; set; }
+        /// <summary>Each part of the live service that differed from the config before this run, e.g. "environment: X added" (values never shown).</summary>
+        public string[] Differences { get; set; }
         public string Id { get; set; }
         public string Image { get; set; }
         public int PerNode { get; set; }

@@ -4,7 +4,7 @@ using OsgPilot.Launch;
 namespace OsgPilot.Swarm
 {
     /// <summary>
-    /// A one-shot global job: one short task on every node that placement allows, which mounts what
+    /// A one-shot global service: one short task on every node that placement allows, which mounts what
     /// a pilot would and runs a check as the pilot user. Its outcome per node is the preflight's answer.
     /// </summary>
     internal sealed class NodeProbe
@@ -16,6 +16,8 @@ namespace OsgPilot.Swarm
         public string Script { get; set; }
         public List<BindMount> Binds { get; } = new List<BindMount>();
         public IReadOnlyList<string> Constraints { get; set; }
+        /// <summary>After this, any run may remove the probe: its own run was interrupted before it could.</summary>
+        public System.DateTime Expires { get; set; }
         /// <summary>Exit codes the script uses, and what each means on the node.</summary>
         public Dictionary<long, string> Meanings { get; } = new Dictionary<long, string>();
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Config;
@@ -23,10 +24,22 @@ namespace OsgPilot.Swarm
     internal sealed class SwarmPreflight
     {
         private static readonly string[] Terminal = { "complete", "failed", "rejected", "shutdown", "orphaned" };
+        /// <summary>How long after its own run's deadline a probe counts as left behind, and any run may remove it.</summary>
+        private static readonly TimeSpan ProbeGrace = TimeSpan.FromMinutes(5);
         private readonly DockerGateway _docker;
+        private readonly Action<string> _verbose;
         private readonly List<OsgPilotPreflightCheck> _checks = new List<OsgPilotPreflightCheck>();
 
-        public SwarmPreflight(DockerGateway docker) => _docker = docker;
+        public SwarmPreflight(DockerGateway docker, Action<string> verbose = null)
+        {
+            _docker = docker;
+            _verbose = text =>
+            {
+                // After ^C the pipeline refuses output, and the probes must still be removed.
+                try { verbose?.Invoke(text); }
+                catch (PipelineStoppedException) { }
+            };
+        }
 
         public async Task<OsgPilotPreflightResult> RunAsync(OsgPilotConfig config, ServiceOptions options, TimeSpan probeTimeout, CancellationToken ct)
         {
@@ -108,9 +121,16 @@ namespace OsgPilot.Swarm
             if (probes.Count == 0) return;
 
             var ids = new List<string>();
+            DateTime expires = DateTime.UtcNow + timeout + ProbeGrace;
+            await RemoveExpiredProbesAsync(ct);
             try
             {
-                foreach ((string _, NodeProbe p) in probes) ids.Add(await _docker.CreateProbeAsync(p, ct));
+                foreach ((string _, NodeProbe p) in probes)
+                {
+                    p.Expires = expires;
+                    ids.Add(await _docker.CreateProbeAsync(p, ct));
+                    _verbose($"Created the probe '{p.Name}' on every eligible node");
+                }
                 IReadOnlyList<TaskRecord> tasks = await WaitForTasksAsync(ids, timeout, ct);
                 Dictionary<string, NodeRecord> byId = nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
                 for (int i = 0; i < probes.Count; i++)
@@ -121,11 +141,31 @@ namespace OsgPilot.Swarm
             }
             finally
             {
-                foreach (string id in ids)
+                // Also when interrupted, and also a probe whose create was cut off before its answer
+                // came back (so it is found by name); removing the service removes its containers.
+                await RemoveProbesAsync(p => ids.Contains(p.Id) || probes.Any(x => x.Probe.Name == p.Name));
+            }
+        }
+
+        /// <summary>Probes whose runs ended without removing them (killed, the engine gone meanwhile): past their expiry any run may.</summary>
+        private Task RemoveExpiredProbesAsync(CancellationToken ct) =>
+            RemoveProbesAsync(p => DateTime.TryParse(p.Label(PilotLabels.ProbeExpires), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime at)
+                                   && at.ToUniversalTime() < DateTime.UtcNow, ct);
+
+        private async Task RemoveProbesAsync(Func<ServiceRecord, bool> which, CancellationToken ct = default(CancellationToken))
+        {
+            try
+            {
+                foreach (ServiceRecord probe in (await _docker.ListProbesAsync(ct)).Where(which))
                 {
-                    try { await _docker.RemoveServiceAsync(id, CancellationToken.None); }
-                    catch (OsgPilotException) { /* a probe left behind is harmless and labelled; the next run does not reuse its name */ }
+                    await _docker.RemoveServiceAsync(probe.Id, ct);
+                    _verbose($"Removed the probe '{probe.Name}'");
                 }
+            }
+            catch (OsgPilotException e)
+            {
+                // Labelled and expiring: the next run removes what this one could not.
+                _verbose("Could not remove every probe now: " + e.Message);
             }
         }
 
@@ -172,13 +212,8 @@ namespace OsgPilot.Swarm
         /// <summary>The engine's mount errors, said as what to do on the node.</summary>
         internal static string Explain(string error)
         {
-            if (error.IndexOf("bind source path does not exist", StringComparison.OrdinalIgnoreCase) >= 0)
-                return $"The swarm could not start the pilot there: {error}. Swarm does not create bind sources: make the directory on the node (owner uid 1000, mode 755).";
-            if (error.IndexOf("not a shared mount", StringComparison.OrdinalIgnoreCase) >= 0)
-                return $"The swarm could not start the pilot there: {error}. /cvmfs must be a shared mount on the node (mount --make-shared, or autofs/cvmfs as OSG documents).";
-            if (error.IndexOf("No such image", StringComparison.OrdinalIgnoreCase) >= 0)
-                return $"The node does not have the image and could not pull it: {error}.";
-            return "The probe failed there: " + error + ".";
+            string hint = TaskErrors.Hint(error);
+            return hint == null ? "The probe failed there: " + error + "." : $"The swarm could not start the pilot there: {error}. {char.ToUpperInvariant(hint[0])}{hint.Substring(1)}.";
         }
 
         private static string Describe(NodeRecord n) => $"{n.Hostname} ({Short(n.Id)})";
