@@ -350,6 +350,27 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
         $r | ConvertTo-Json | ConvertFrom-Json | ForEach-Object Differences | Should -Be @('limits: cpus 0.5 instead of cpus 1', 'environment: X added')
     }
 
+    It 'an update refused as out of sequence (the swarm moved the version, as its progress reports do) is sent again on the new version' {
+        $name = "$Prefix-dr"
+        $config = New-SwarmConfig $name @{ TokenPath = $RbToken }
+        Invoke-OnNode 1 @('service', 'update', '-d', '--env-add', 'Y=1', $name) *> $null
+        # The proxy makes the race real: just before our update reaches the manager, the service gets a
+        # no-op update (same spec, next version), and the manager answers ours "update out of sequence".
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $Manager
+        try { $proxy = Start-FaultProxy -Fault 'POST \S*/services/\S+/update=bump' } finally { $env:DOCKER_HOST = $saved }
+        try {
+            $r = $config | Set-OsgPilotService -DockerHost $proxy.DockerHost -UpdateDelaySec 1
+            $r.Action | Should -Be 'Updated'
+            $r.Reason | Should -Be 'Changed outside OsgPilot, restored: environment: Y added.'
+            $log = Get-FaultLog $proxy
+            @($log | Where-Object { $_ -like 'FAULT bump POST *' }).Count | Should -Be 1
+            @($log | Where-Object { $_ -match '^POST \S*/services/\S+/update' }).Count | Should -Be 2 -Because 'the refused update was sent once more'
+            (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env | Should -Not -Contain 'Y=1'
+        }
+        finally { Stop-FaultProxy $proxy }
+    }
+
     It 'a missing image: ServiceNotReady names each node''s task error' {
         $name = "$Prefix-nc"
         $err = $null

@@ -131,10 +131,45 @@ namespace OsgPilot.Docker
         private Task<string> CreateAsync(string what, ServiceSpec spec, CancellationToken ct) =>
             SwarmCall(what, async t => (await _client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, t).ConfigureAwait(false)).ID, ct);
 
-        /// <summary>Replaces the service's spec; <paramref name="version"/> makes a concurrent change fail rather than be lost.</summary>
-        public Task UpdateServiceAsync(string id, ulong version, PilotServiceSpec spec, string secretId, CancellationToken ct) =>
-            SwarmCall("update the service " + spec.Name, t => _client.Swarm.UpdateServiceAsync(id,
-                new ServiceUpdateParameters { Service = ServiceParametersFactory.Create(spec, secretId), Version = (long)version }, t), ct);
+        /// <summary>
+        /// Replaces the spec of <paramref name="read"/>, tied to the version it was read at, so that a
+        /// concurrent change of the spec fails rather than is lost. The swarm also moves the version for
+        /// its own progress reports (a roll-out or roll-back under way): when the spec it refuses to be
+        /// "out of sequence" with is still the one read, the update is sent again on the new version.
+        /// </summary>
+        public async Task UpdateServiceAsync(ServiceRecord read, PilotServiceSpec spec, string secretId, CancellationToken ct)
+        {
+            ulong version = read.Version;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await SwarmCall("update the service " + spec.Name, t => _client.Swarm.UpdateServiceAsync(read.Id,
+                        new ServiceUpdateParameters { Service = ServiceParametersFactory.Create(spec, secretId), Version = (long)version }, t), ct).ConfigureAwait(false);
+                    return;
+                }
+                catch (OsgPilotException e) when (attempt < MaxUpdateAttempts && IsOutOfSequence(e))
+                {
+                    SwarmService now = await SwarmCall("read the service " + spec.Name, t => _client.Swarm.InspectServiceAsync(read.Id, t), ct).ConfigureAwait(false);
+                    if (!SameSpec(read.Spec, now.Spec)) throw;
+                    version = now.Version?.Index ?? version;
+                }
+            }
+        }
+
+        private const int MaxUpdateAttempts = 5;
+
+        private static bool IsOutOfSequence(OsgPilotException e) =>
+            e.InnerException is DockerApiException api && (api.ResponseBody ?? "").IndexOf("update out of sequence", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>Whether nobody changed the spec between two reads: every part OsgPilot owns, and the labels, alike.</summary>
+        private static bool SameSpec(ServiceSpec a, ServiceSpec b)
+        {
+            if (a == null || b == null) return false;
+            var ids = new HashSet<string>(new[] { a, b }.SelectMany(s => s.TaskTemplate?.ContainerSpec?.Secrets ?? new List<SecretReference>()).Select(r => r.SecretID ?? ""), StringComparer.Ordinal);
+            IDictionary<string, string> la = a.Labels ?? new Dictionary<string, string>(), lb = b.Labels ?? new Dictionary<string, string>();
+            return ServiceDrift.Compare(a, b, ids).Count == 0 && la.Count == lb.Count && la.All(kv => lb.TryGetValue(kv.Key, out string v) && v == kv.Value);
+        }
 
         public Task RemoveServiceAsync(string id, CancellationToken ct) =>
             SwarmCall("remove the service", t => _client.Swarm.RemoveServiceAsync(id, t), ct);

@@ -109,7 +109,7 @@ namespace OsgPilot.Swarm
                     }
                     else
                     {
-                        await _docker.UpdateServiceAsync(existing.Id, existing.Version, spec, secret.Id, ct);
+                        await _docker.UpdateServiceAsync(existing, spec, secret.Id, ct);
                         if (differences.Any(d => d.EndsWith(ServiceDrift.Missing, StringComparison.Ordinal))) await ForgetBrokenSpecAsync(spec, secret.Id, ct);
                         Changed[existing.Id] = existing.UpdateStartedAt;
                         Applied[existing.Id] = spec.Container.ConfigHash;
@@ -180,7 +180,7 @@ namespace OsgPilot.Swarm
         private async Task ForgetBrokenSpecAsync(PilotServiceSpec spec, string secretId, CancellationToken ct)
         {
             ServiceRecord repaired = (await _docker.ListServicesByNameAsync(new[] { spec.Name }, ct)).Single();
-            await _docker.UpdateServiceAsync(repaired.Id, repaired.Version, spec, secretId, ct);
+            await _docker.UpdateServiceAsync(repaired, spec, secretId, ct);
             _host.Verbose($"Sent the service '{spec.Name}' its repaired spec again, so that a roll-back returns to it and not to the spec that named a lost secret");
         }
 
