@@ -256,6 +256,15 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
             Wait-Until { $c = @(Get-TaskContainer $Node $Service); $c.Count -eq 1 -and $c[0] -ne $old -and
                          (Invoke-OnNode $Node @('inspect', '--format', '{{.State.Running}}', $c[0])) -eq 'true' } 60 "node $Node runs a new pilot after the kill"
         }
+        function Invoke-HandEdit([string[]] $Arguments, [scriptblock] $Done, [string] $What) {
+            # The docker CLI does not send again an update the swarm refuses as out of sequence (a roll-out's
+            # progress reports moved the version), so a hand edit is made until it shows in the spec.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (& $Done)) {
+                if ([DateTime]::UtcNow -ge $deadline) { throw "Timed out making the hand edit: $What" }
+                Invoke-OnNode 1 $Arguments *> $null
+            }
+        }
         function Invoke-WhatIf($Config) {
             # -WhatIf lines go to the host, so they are read from a child pwsh, as a user would see them.
             $cfgPath = Join-Path $Work "whatif-$([guid]::NewGuid().ToString('N')).json"
@@ -309,11 +318,11 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
         # and a roll-back onto it. docker secret rm refuses a secret the current spec names, so: move off it, remove it, roll back.
         Invoke-OnNode 1 @('secret', 'create', "$name-by-hand", $RbToken) | Out-Null
         # Waits until every node runs it (a short monitor, so that is seconds); the roll-back restores the spec's own policies.
-        Invoke-OnNode 1 @('service', 'update', '-q', '--update-monitor', '1s', '--update-delay', '0s', '--secret-rm', $current,
-            '--secret-add', "source=$name-by-hand,target=/etc/condor/tokens-orig.d/flock.opensciencegrid.org,uid=1000,gid=1000,mode=0400", $name) *> $null
+        Invoke-HandEdit @('service', 'update', '-q', '--update-monitor', '1s', '--update-delay', '0s', '--secret-rm', $current,
+            '--secret-add', "source=$name-by-hand,target=/etc/condor/tokens-orig.d/flock.opensciencegrid.org,uid=1000,gid=1000,mode=0400", $name) `
+            { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName -eq "$name-by-hand" } 'the spec moves to the secret made by hand'
         Invoke-OnNode 1 @('secret', 'rm', $current) | Out-Null
-        Invoke-OnNode 1 @('service', 'rollback', '-d', $name) | Out-Null
-        Wait-Until { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName -eq $current } 60 'the spec names the removed secret'
+        Invoke-HandEdit @('service', 'rollback', '-d', $name) { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Secrets.SecretName -eq $current } 'the spec names the removed secret'
         # The roll-back replaces the tasks, and none can start now: the nodes say the secret is not found.
         Wait-Until { @(Get-OsgPilotService -DockerHost $Manager -Name $name -Task | Where-Object Error -match 'secret .* not found').Count -ge 1 } 60 'a task fails for the lost secret'
         Invoke-WhatIf $config | Should -Match "What if: .*docker service update .* - Changed outside OsgPilot, restored: secrets: $current missing from the swarm\."
@@ -333,8 +342,7 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
         $name = "$Prefix-dr"
         $config = New-SwarmConfig $name @{ TokenPath = $RbToken }
         $config | Set-OsgPilotService -DockerHost $Manager -UpdateDelaySec 1 | Out-Null
-        Invoke-OnNode 1 @('service', 'update', '-d', '--env-add', 'X=1', '--limit-cpu', '0.5', $name) *> $null
-        (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env | Should -Contain 'X=1'
+        Invoke-HandEdit @('service', 'update', '-d', '--env-add', 'X=1', '--limit-cpu', '0.5', $name) { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env -contains 'X=1' } 'X=1 and a CPU limit'
 
         Invoke-WhatIf $config | Should -Match "What if: .*docker service update .* - Changed outside OsgPilot, restored: limits: cpus 0.5 instead of cpus 1; environment: X added\."
         (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env | Should -Contain 'X=1' -Because '-WhatIf changes nothing'
@@ -353,7 +361,7 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
     It 'an update refused as out of sequence (the swarm moved the version, as its progress reports do) is sent again on the new version' {
         $name = "$Prefix-dr"
         $config = New-SwarmConfig $name @{ TokenPath = $RbToken }
-        Invoke-OnNode 1 @('service', 'update', '-d', '--env-add', 'Y=1', $name) *> $null
+        Invoke-HandEdit @('service', 'update', '-d', '--env-add', 'Y=1', $name) { (Get-LiveSpec $name).Spec.TaskTemplate.ContainerSpec.Env -contains 'Y=1' } 'Y=1'
         # The proxy makes the race real: just before our update reaches the manager, the service gets a
         # no-op update (same spec, next version), and the manager answers ours "update out of sequence".
         $saved = $env:DOCKER_HOST
