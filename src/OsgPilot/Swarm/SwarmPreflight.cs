@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Config;
@@ -33,12 +32,7 @@ namespace OsgPilot.Swarm
         public SwarmPreflight(DockerGateway docker, Action<string> verbose = null)
         {
             _docker = docker;
-            _verbose = text =>
-            {
-                // After ^C the pipeline refuses output, and the probes must still be removed.
-                try { verbose?.Invoke(text); }
-                catch (PipelineStoppedException) { }
-            };
+            _verbose = verbose ?? (_ => { });
         }
 
         public async Task<OsgPilotPreflightResult> RunAsync(OsgPilotConfig config, ServiceOptions options, TimeSpan probeTimeout, CancellationToken ct)

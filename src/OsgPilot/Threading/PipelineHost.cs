@@ -82,7 +82,9 @@ namespace OsgPilot.Threading
 
         private void OnPipelineThread(Action write)
         {
-            if (OnPipeline) write();
+            // After Ctrl+C the pipeline refuses output on its own thread too; the work (a cleanup in a
+            // finally, say) must go on regardless.
+            if (OnPipeline) Swallow(write);
             else _pipeline.Post(_ => Swallow(write), null);
         }
 
