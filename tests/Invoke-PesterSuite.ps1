@@ -12,6 +12,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $env:OSGPILOT_MODULE = (Resolve-Path $ModulePath).Path
+# Activity ledgers and sync outcomes of the suite's pilots go to a directory of its own, never the machine's.
+if (-not $env:OSGPILOT_STATE_DIR) { $env:OSGPILOT_STATE_DIR = Join-Path ([IO.Path]::GetTempPath()) ('osgpilot-state-' + [guid]::NewGuid().ToString('N').Substring(0, 8)) }
 
 $config = New-PesterConfiguration
 $config.Run.Path = $Path

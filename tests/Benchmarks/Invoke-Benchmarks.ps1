@@ -9,6 +9,8 @@
        and the peak working-set growth of a fresh process doing it.
     4. Get-OsgPilot -Detailed over K running pilots against docker inspect + docker exec startd_addr.sh per pilot.
     5. Sync-OsgPilot with nothing to do over K pilots against K docker inspect calls.
+    5b. Get-OsgPilotActivity and Export-OsgPilotMetrics over A of those pilots (each with jobs in its
+       StartLog and startd_history) against Get-OsgPilot -Detailed over the same pilots.
     6. Test-OsgSquid over 20 hanging squids against 20 sequential timeouts.
     7. Get-OsgPilot on three TLS engines against one, and against the docker CLI per context.
     8. Get-OsgPilotService -Task over S global services on a three-node swarm against docker service
@@ -59,6 +61,8 @@ $work = New-TestDirectory
 $cvmfs = New-SharedMount
 $token = New-TestTokenFile -Directory $work
 $prefix = 'bench-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+# Ledgers of the benchmark's pilots go to a directory of their own, never the machine's state.
+if (-not $env:OSGPILOT_STATE_DIR) { $env:OSGPILOT_STATE_DIR = New-TestDirectory }
 $label = 'org.osg-htc.osgpilot.managed=true'
 try {
     Write-Host "OsgPilot benchmarks on $env:DOCKER_HOST ($(if ($Quick) { 'quick: small sizes, ' })$($size.Repeat) runs each, medians)"
@@ -115,6 +119,19 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
     $ours = Measure-Median { $cfg | Sync-OsgPilot -Count $k }
     $cli = Measure-Median { foreach ($x in $names) { docker inspect $x } } -Times 1
     Write-Result "sync $k pilots, nothing to do" 'Sync-OsgPilot -Count' $ours "$k x docker inspect" $cli 0.1
+
+    # --- 5b. Activity and metrics of A of them, each with three finished jobs and one running
+    $a = [Math]::Min($k, 50)
+    $some = $names | Select-Object -First $a
+    foreach ($x in $some) { Add-StandinJob $x '1.0 1 0 exit:0'; Add-StandinJob $x '2.0 2 0 signal:9'; Add-StandinJob $x '3.0 1 0 exit:1'; Add-StandinJob $x '4.0 1 3600 run' }
+    Wait-Until -TimeoutSec 120 -What 'the benchmark pilots to run their jobs' { ($some | Where-Object { (Get-StandinLogCount $_ startd_history '^\*\*\*') -lt 3 }).Count -eq 0 }
+    $detailed = Measure-Median { Get-OsgPilot -Name $some -Detailed }
+    $ours = Measure-Median { Get-OsgPilotActivity -Name $some }
+    Write-Result "activity of $a pilots" 'Get-OsgPilotActivity' $ours 'Get-OsgPilot -Detailed' $detailed 2
+    $prom = Join-Path ([IO.Path]::GetTempPath()) "osgpilot-bench-$prefix.prom"
+    $ours = Measure-Median { Export-OsgPilotMetrics -Name $some -Path $prom }
+    Write-Result "metrics of $a pilots" 'Export-OsgPilotMetrics' $ours 'Get-OsgPilot -Detailed' $detailed 1.2
+    Remove-Item $prom -ErrorAction Ignore
 
     # --- 6. Squids
     $env:OSGPILOT_SQUID_BASE_PORT = '23328'

@@ -25,6 +25,15 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
+        public void The_command_keeps_the_metrics_file_and_state_directory_it_was_given()
+        {
+            SyncSchedule s = Schedule();
+            s.MetricsPath = "/var/lib/prometheus/node-exporter/o'sg.prom";
+            s.StateDirectory = "/srv/osgpilot state";
+            Assert.EndsWith("-MaxImageAgeHours 72 -MetricsPath '/var/lib/prometheus/node-exporter/o''sg.prom' -StateDirectory '/srv/osgpilot state' -AsJson", s.Command());
+        }
+
+        [Fact]
         public void The_command_names_the_engine_by_address_or_by_context()
         {
             SyncSchedule byHost = Schedule();

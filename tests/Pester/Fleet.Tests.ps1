@@ -116,6 +116,31 @@ Describe 'A drained pilot on a remote engine (TLS, through a docker context)' -S
     }
 }
 
+Describe 'Activity on a remote engine (TLS, through a docker context)' -Skip:$NoEngine {
+    BeforeAll { $script:SavedHost = $env:DOCKER_HOST; Remove-Item env:DOCKER_HOST }
+    AfterAll { $env:DOCKER_HOST = $script:SavedHost }
+
+    It 'the known jobs, with a restart between, count exactly as on a local engine: read by exec (running) and the archive API (stopped), not from the host' {
+        $name = "$Prefix-act"
+        $cfg = New-TestConfig -Name $name -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{
+            PilotDirectory = (New-TestDirectory -ForPilot)
+            Environment = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '1'; STANDIN_READY_SECONDS = '1' } }
+        $a = Invoke-KnownJobs $cfg -Engine @{ Context = 'fleet-1' } -Docker @('-H', $Fleet.FLEET_SOCKET_1)
+        $a.DockerHost | Should -Be $Engines[0]
+        $a.JobsStarted | Should -Be 4
+        $a.JobsFinished | Should -Be 3
+        ($a.Ends | ForEach-Object { "$($_.How)=$($_.Count)" }) -join ',' | Should -Be 'exit 0=1,exit 1=1,signal 9=1'
+        $a.JobsLost | Should -Be 0
+        $a.SlotsBusy | Should -Be 1
+        $a.Accepting | Should -BeTrue
+        $running = ($a.AsOf - $a.LastJobStart).TotalSeconds
+        [math]::Abs($a.BusySeconds - $running - 9) | Should -BeLessOrEqual 0.002
+        [math]::Abs($a.CoreHours * 3600 - $running - 12) | Should -BeLessOrEqual 0.01
+        Get-OsgPilot -Context fleet-1 -Name $name | Remove-OsgPilot -Force
+        (Get-OsgPilotActivity -Context fleet-1 -Name $name).JobsStarted | Should -Be 4
+    }
+}
+
 Describe 'TLS failures are named, fast' -Skip:$NoEngine {
     BeforeAll { $script:SavedHost = $env:DOCKER_HOST }
     AfterEach { Remove-Item env:DOCKER_TLS_VERIFY, env:DOCKER_CERT_PATH -ErrorAction Ignore; $env:DOCKER_HOST = $script:SavedHost }

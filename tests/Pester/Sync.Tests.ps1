@@ -223,6 +223,26 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
         ((Invoke-Unit "$Units/osgpilot-sync-$Prefix-sched.service").Output | ConvertFrom-Json).Changed | Should -BeFalse
     }
 
+    It 'a unit registered with -MetricsPath, run with only its own environment, writes a metrics file promtool accepts; JSON only on the output' {
+        $textfiles = New-TestDirectory
+        $metrics = Join-Path $textfiles 'osgpilot-metr.prom'
+        $path = Join-Path $Work 'metr.json'
+        New-TestConfig -Name "$Prefix-metr" -TokenPath $TokenPath -CvmfsPath $Cvmfs 3> $null | Export-OsgPilotConfig -Path $path
+        $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units; MetricsPath = $metrics; StateDirectory = (Join-Path $Work 'state') }).Result
+        $s.Command | Should -Match ([regex]::Escape("-MetricsPath '$metrics' -StateDirectory '$(Join-Path $Work 'state')' -AsJson"))
+        $r = Invoke-Unit $s.Files[0]
+        $r.Exit | Should -Be 0 -Because "$($r.Output) $($r.Errors)"
+        @($r.Output.Trim() -split "`n").Count | Should -Be 1
+        ($r.Output | ConvertFrom-Json).ExitCode | Should -Be 0
+        $text = Get-Content -Raw $metrics
+        $text | Should -Match ('osgpilot_sync_success\{config="' + $Prefix + '-metr",[^}]*\} 1\n')
+        $text | Should -Match ('osgpilot_pilot_up\{pilot="' + $Prefix + '-metr",[^}]*\} 1\n')
+        Get-Content -Raw $metrics | promtool check metrics 2>&1 | Should -BeNullOrEmpty
+        $LASTEXITCODE | Should -Be 0
+        Test-Path (Join-Path $Work "state/activity") | Should -BeTrue
+        docker rm -f "$Prefix-metr" | Out-Null
+    }
+
     It 'the unit exits 1 exactly when something failed, still with JSON only, its warnings inside' {
         $aged = '127.0.0.1:9/osgpilot/sync-cron:' + $Prefix
         python3 (Join-Path $PSScriptRoot '../fixtures/age-image.py') (Get-TestImage) $aged 5 | Out-Null

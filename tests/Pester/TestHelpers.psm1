@@ -192,4 +192,50 @@ function Stop-FaultProxy($Proxy) {
     Remove-Item -Recurse -Force $Proxy.Directory -ErrorAction Ignore
 }
 
+
+function Wait-Until {
+    <# Polls -Condition until it is true; throws naming -What after -TimeoutSec. #>
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [Parameter(Mandatory)] [string] $What, [int] $TimeoutSec = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for $What." }
+        Start-Sleep -Milliseconds 250
+    }
+}
+
+function Add-StandinJob {
+    <# Feeds the stand-in pilot NAME one job (see tests/fixtures/standin/entrypoint.sh): "CLUSTER.PROC CPUS SECONDS END". #>
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Job, [string[]] $Docker = @())
+    $file = ($Job -split ' ')[0]
+    docker @Docker exec $Name sh -c "echo '$Job' > /tmp/standin-jobs.d/$file.tmp && mv /tmp/standin-jobs.d/$file.tmp /tmp/standin-jobs.d/$file.job"
+    if ($LASTEXITCODE -ne 0) { throw "Could not feed $Job to $Name." }
+}
+
+function Get-StandinLogCount {
+    <# How often PATTERN occurs in the pilot's /pilot/log/FILE (0 when the file is not there yet). #>
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $File, [Parameter(Mandatory)] [string] $Pattern, [string[]] $Docker = @())
+    [int](docker @Docker exec $Name sh -c "grep -c -e '$Pattern' /pilot/log/$File 2>/dev/null || true")
+}
+
+function Invoke-KnownJobs {
+    <#
+    A stand-in pilot runs a known set of jobs with a restart between (Stop-OsgPilot, then
+    Start-OsgPilot): before it, 1.0 (2 CPUs, 3 s, exit 0) and 2.0 (1 CPU, 2 s, killed by signal 9);
+    after it, 3.0 (1 CPU, 4 s, exit 1) and 4.0 (1 CPU, still running). -Engine splats the engine
+    parameters, -Docker the docker CLI's. Returns the pilot's activity.
+    #>
+    param([Parameter(Mandatory)] $Config, [hashtable] $Engine = @{}, [string[]] $Docker = @())
+    $name = $Config.Name
+    $Config | Start-OsgPilot -Wait @Engine | Out-Null
+    Add-StandinJob $name '1.0 2 3 exit:0' $Docker
+    Add-StandinJob $name '2.0 1 2 signal:9' $Docker
+    Wait-Until { (Get-StandinLogCount $name startd_history '^\*\*\*' $Docker) -eq 2 } -What 'jobs 1.0 and 2.0 to finish'
+    Stop-OsgPilot $name -Timeout 10 @Engine
+    $Config | Start-OsgPilot -Wait @Engine | Out-Null
+    Add-StandinJob $name '3.0 1 4 exit:1' $Docker
+    Add-StandinJob $name '4.0 1 3600 run' $Docker
+    Wait-Until { (Get-StandinLogCount $name startd_history '^\*\*\*' $Docker) -eq 1 -and (Get-StandinLogCount $name StartLog 'Remote job ID is 4.0' $Docker) -eq 1 } -What 'job 3.0 to finish and 4.0 to start'
+    Get-OsgPilotActivity $name @Engine
+}
+
 Export-ModuleMember -Function *

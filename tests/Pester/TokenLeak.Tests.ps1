@@ -32,6 +32,8 @@ $ErrorActionPreference = 'Continue'
 $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $WarningPreference = 'Continue'
 Import-Module $env:OSGPILOT_MODULE
 $PSStyle.OutputRendering = 'PlainText'
+# Activity ledgers and sync outcomes in the directory whose every file is searched.
+$env:OSGPILOT_STATE_DIR = Join-Path $Work 'state'
 # -Debug makes a compiled cmdlet's warnings inquire (a prompt); -WarningAction Continue keeps them in the stream.
 $used = [System.Collections.Generic.HashSet[string]]::new()
 function Use([string] $name) { [void]$used.Add($name) }
@@ -111,6 +113,14 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Use Import-OsgPilotConfig
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue                       # needs a token: error
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Token $secure -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+
+    Use Get-OsgPilotActivity
+    Get-OsgPilotActivity -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue | ConvertTo-Json -Depth 3
+    Get-OsgPilotActivity -Name "$Prefix-*" -Total -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Use Export-OsgPilotMetrics
+    $inline | Export-OsgPilotMetrics -Name "$Prefix-*" -Path (Join-Path $Work 'osgpilot.prom') -WhatIf -Verbose -Debug -WarningAction Continue
+    $inline, $file | Export-OsgPilotMetrics -Name "$Prefix-*" -Path (Join-Path $Work 'osgpilot.prom') -Verbose -Debug -WarningAction Continue
+    $file | Export-OsgPilotMetrics -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue
 
     Use Stop-OsgPilot
     Get-OsgPilot -Name "$Prefix-*" | Stop-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
@@ -247,6 +257,8 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $files.Name | Should -Contain 'inline.json'
         $files.Name | Should -Contain 'MasterLog'
         $files.Name | Should -Contain "osgpilot-sync-$Prefix-file.service"
+        $files.Name | Should -Contain 'osgpilot.prom'
+        $files.Name | Should -Contain "$Prefix-file.ledger"
         foreach ($f in $files) { Find-Secret (Get-Content -Raw $f.FullName) | Should -BeNullOrEmpty -Because $f.FullName }
     }
 

@@ -40,6 +40,16 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 10000)]
         public int MaxImageAgeHours { get; set; } = 72;
 
+        /// <summary>Each run also writes its pilots' metrics to this .prom file (the textfile collector's directory), so they are never older than one interval.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string MetricsPath { get; set; }
+
+        /// <summary>The state directory each run keeps activity ledgers in (default: that of the account the scheduler runs it as).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateDirectory { get; set; }
+
         /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, DOCKER_CONTEXT, the current context, the platform default).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -104,6 +114,8 @@ namespace OsgPilot.Cmdlets
                 Context = engine.Context,
                 Interval = TimeSpan.FromMinutes(IntervalMinutes),
                 Shell = shell.Arguments,
+                MetricsPath = MetricsPath == null ? null : Metrics.MetricsFile.Check(GetUnresolvedProviderPathFromPSPath(MetricsPath)),
+                StateDirectory = StateDirectory == null ? null : System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(StateDirectory)),
             };
             foreach (KeyValuePair<string, string> kv in engine.Environment) schedule.Environment[kv.Key] = kv.Value;
             schedule.Environment["PSModulePath"] = module.SearchRoot;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using OsgPilot.Activity;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
@@ -17,6 +18,11 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Where the activity ledgers are kept (see Get-OsgPilotActivity).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateDirectory { get; set; }
+
         internal override async Task ActAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots)
         {
             var approved = new List<PilotContainer>();
@@ -30,12 +36,17 @@ namespace OsgPilot.Cmdlets
                 }
                 if (ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) approved.Add(p);
             }
+            var activity = approved.Count > 0 ? new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory)) : null;
+            var notKept = new System.Collections.Concurrent.ConcurrentQueue<OsgPilotException>();
             // All at once: N running pilots take one stop grace period, not N.
             OsgPilotException[] failures = await Task.WhenAll(approved.Select(async p =>
             {
                 try
                 {
                     if (p.IsRunning) await docker.StopAsync(p.Id, PilotContainerMapper.StopTimeoutSeconds, CancelToken);
+                    // Its logs go with it: its activity is kept first (the ledger outlives the pilot).
+                    OsgPilotException lost = await activity.HarvestAsync(p.IsRunning ? p.Stopped() : p, CancelToken);
+                    if (lost != null) notKept.Enqueue(lost);
                     await docker.RemoveAsync(p.Id, false, CancelToken);
                     return null;
                 }
@@ -44,6 +55,7 @@ namespace OsgPilot.Cmdlets
                     return e;
                 }
             }));
+            foreach (OsgPilotException e in notKept) WriteWarning($"The activity of a removed pilot was not kept: {e.Message}");
             for (int i = 0; i < approved.Count; i++)
             {
                 if (failures[i] != null) WriteFailure(failures[i]);

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using OsgPilot.Activity;
 using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
@@ -53,6 +54,11 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(1, 3600)]
         public int WaitTimeoutSec { get; set; } = 600;
 
+        /// <summary>Where the activity ledgers are kept (see Get-OsgPilotActivity).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateDirectory { get; set; }
+
         protected override void ProcessRecord()
         {
             OsgPilotConfig config = Config;
@@ -80,6 +86,8 @@ namespace OsgPilot.Cmdlets
                 Watch = TimeSpan.FromSeconds(WatchSeconds),
                 WhatIf = whatIf,
                 Describe = s => (s.Name, Describe(s)),
+                // A replaced pilot's logs go with it: its activity is kept first.
+                Harvest = whatIf ? null : new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory)).Before(host.Warning),
             };
             ReconcileResult result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
             foreach (string w in result.Warnings) WriteWarning(w);

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using OsgPilot.Activity;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
@@ -31,6 +32,11 @@ namespace OsgPilot.Cmdlets
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Where the activity ledgers are kept (see Get-OsgPilotActivity).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateDirectory { get; set; }
 
         private const int ProgressId = 200;
         /// <summary>The stops the engines were asked for and have not finished (several engines may be at it at once).</summary>
@@ -62,7 +68,9 @@ namespace OsgPilot.Cmdlets
             }).ToArray();
             await ReportProgressUntilAsync(Task.WhenAll(stops), toStop.Count);
             foreach (string a in asked) _inFlight.TryRemove(a, out _);
-            foreach (OsgPilotException e in (await Task.WhenAll(stops)).Where(e => e != null)) WriteFailure(e);
+            OsgPilotException[] failed = await Task.WhenAll(stops);
+            foreach (OsgPilotException e in failed.Where(e => e != null)) WriteFailure(e);
+            if (!Drain.IsPresent) await HarvestAsync(docker, toStop.Where((p, i) => failed[i] == null).Select(p => p.Stopped()).ToList());
 
             if (!PassThru.IsPresent || pilots.Count == 0) return;
             var names = new HashSet<string>(pilots.Select(p => p.Name));
@@ -72,6 +80,17 @@ namespace OsgPilot.Cmdlets
             }
         }
     
+        /// <summary>Stopped pilots' logs say how their jobs ended, and their next start wipes them: keep their activity now.</summary>
+        private async Task HarvestAsync(DockerGateway docker, IReadOnlyList<PilotContainer> stopped)
+        {
+            if (stopped.Count == 0) return;
+            var collector = new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory));
+            foreach (OsgPilotException e in await Task.WhenAll(stopped.Select(p => collector.HarvestAsync(p, CancelToken))))
+            {
+                if (e != null) WriteWarning($"The activity of a stopped pilot was not kept: {e.Message}");
+            }
+        }
+
         /// <summary>A pilot that already has its stamp is draining: a second drain changes nothing.</summary>
         private async Task<IReadOnlyList<PilotContainer>> NotYetDrainingAsync(DockerGateway docker, IReadOnlyList<PilotContainer> running)
         {

@@ -3,10 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using OsgPilot.Activity;
 using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Metrics;
 using OsgPilot.Output;
 using OsgPilot.Reconcile;
 using OsgPilot.Threading;
@@ -73,10 +75,34 @@ namespace OsgPilot.Cmdlets
         [ValidateRange(0, 3600)]
         public int LockTimeoutSec { get; set; } = 300;
 
+        /// <summary>Also write the config's pilots' metrics to this .prom file for a textfile collector (see Export-OsgPilotMetrics), after every run, failed or not.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string MetricsPath { get; set; }
+
+        /// <summary>Where the activity ledgers and sync outcomes are kept (see Get-OsgPilotActivity).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateDirectory { get; set; }
+
+        private string _metricsPath;
+        private readonly MetricsRun _metrics = new MetricsRun();
+
         protected override void BeginProcessing()
         {
             if (AsJson.IsPresent) _report = new RunReport("Sync-OsgPilot");
             base.BeginProcessing();
+            if (MetricsPath == null) return;
+            try
+            {
+                _metricsPath = MetricsFile.Check(GetUnresolvedProviderPathFromPSPath(MetricsPath));
+            }
+            catch (OsgPilotException e)
+            {
+                if (_report == null) ThrowTerminatingError(e.ToErrorRecord());
+                _report.Stopped(e);
+                _stopped = true;
+            }
         }
 
         protected override void ProcessRecord()
@@ -99,11 +125,43 @@ namespace OsgPilot.Cmdlets
                 };
                 ReconcileResult result;
                 IPipelineHost host = PipelineHostFor(ShouldProcess);
-                // -WhatIf changes nothing, so it needs no lock and never waits for one; its "What if"
-                // lines are its whole output.
-                using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), host, CancelToken))
+                string state = OsgPilot.Config.StateDirectory.Resolve(StateDirectory);
+                var activity = new ActivityCollector(docker, state);
+                request.Harvest = whatIf ? null : activity.Before(host.Warning);
+                bool succeeded = false, ranToEnd = false;
+                try
                 {
-                    result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
+                    // -WhatIf changes nothing, so it needs no lock and never waits for one; its "What if"
+                    // lines are its whole output.
+                    using (whatIf ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, config.Name, TimeSpan.FromSeconds(LockTimeoutSec), host, CancelToken))
+                    {
+                        result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
+                    }
+                    succeeded = result.ImageError == null && result.Steps.All(o => o.Error == null);
+                    ranToEnd = true;
+                }
+                catch (OsgPilotException e) when (e.ErrorId != ErrorIds.ConfigRunInProgress && !whatIf)
+                {
+                    // A run that could not even start is a failed sync: the metrics must say so, and
+                    // still show the pilots (up, accepting) when the engine answers.
+                    List<PilotSample> samples = null;
+                    try
+                    {
+                        samples = await KeepActivityAsync(docker, activity, await docker.ListInstancesAsync(config.Name, CancelToken));
+                    }
+                    catch (OsgPilotException) when (!CancelToken.IsCancellationRequested)
+                    {
+                        // The engine is what failed: the file says only that the sync did.
+                    }
+                    _metrics.Add(SyncStatusStore.Record(state, docker.Endpoint.Display, config.Name, false, DateTime.UtcNow), config, samples == null ? null : docker.Endpoint.Display, samples);
+                    throw;
+                }
+                if (!whatIf)
+                {
+                    // Ledgers of this config's pilots that are gone for good (a lower -Count) do not pile up.
+                    activity.Store.ForgetGone(result.Now.Select(c => c.Name), n => PilotPlanner.IsInstanceOf(n, config.Name), DateTime.UtcNow);
+                    List<PilotSample> samples = await KeepActivityAsync(docker, activity, result.Now);
+                    _metrics.Add(SyncStatusStore.Record(state, docker.Endpoint.Display, config.Name, succeeded && ranToEnd, DateTime.UtcNow), config, docker.Endpoint.Display, samples);
                 }
                 foreach (string w in result.Warnings) ReportWarning(w);
                 if (result.ImageError != null) WriteFailure(result.ImageError);
@@ -119,9 +177,62 @@ namespace OsgPilot.Cmdlets
 
         protected override void EndProcessing()
         {
+            WriteMetrics();
             if (_report == null) return;
             WriteObject(_report.ToJson());
             MachineMode.Finish(this, _report.ExitCode, _report.Errors);
+        }
+
+        /// <summary>
+        /// Every run keeps the activity of the config's pilots (a crash or an engine restart wipes a
+        /// pilot's logs with no OsgPilot step to harvest them first), and gathers their metrics when asked.
+        /// </summary>
+        private async Task<List<PilotSample>> KeepActivityAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers)
+        {
+            List<PilotContainer> mine = containers.Where(PilotPlanner.IsOurs).ToList();
+            if (_metricsPath != null) return await MetricsCollector.CollectAsync(docker, activity, mine, true, null, ReportWarning, CancelToken);
+            foreach (PilotActivityState s in await activity.CollectAsync(mine, true, CancelToken))
+            {
+                if (s.Error != null) ReportWarning($"The activity of '{s.Name}' was not kept: {s.Error.Message}");
+            }
+            return null;
+        }
+
+        /// <summary>The metrics file, also after a failed run: sync_success 0 is what the alert looks for.</summary>
+        private void WriteMetrics()
+        {
+            if (_metricsPath == null || _metrics.Syncs.Count == 0) return;
+            try
+            {
+                MetricsFile.Write(_metricsPath, PilotMetrics.Render(_metrics.Samples, _metrics.Engines, _metrics.Syncs, _metrics.Tokens, ModuleVersion.Value, DateTime.UtcNow));
+                ReportVerbose($"Wrote metrics of {_metrics.Samples.Count} pilot(s) to {_metricsPath}.");
+            }
+            catch (OsgPilotException e)
+            {
+                WriteFailure(e);
+            }
+        }
+
+        /// <summary>What the metrics of this Sync are made of, gathered engine by engine.</summary>
+        private sealed class MetricsRun
+        {
+            public readonly List<PilotSample> Samples = new List<PilotSample>();
+            public readonly List<string> Engines = new List<string>();
+            public readonly List<SyncStatus> Syncs = new List<SyncStatus>();
+            public readonly List<TokenSample> Tokens = new List<TokenSample>();
+
+            /// <summary>One engine's part (engines run at once).</summary>
+            public void Add(SyncStatus status, OsgPilotConfig config, string engine, IEnumerable<PilotSample> samples)
+            {
+                TokenSample token = TokenExpiry.Of(config);
+                lock (this)
+                {
+                    Syncs.Add(status);
+                    if (!Tokens.Any(t => t.Config == config.Name)) Tokens.Add(token);
+                    if (engine != null) Engines.Add(engine);
+                    if (samples != null) Samples.AddRange(samples);
+                }
+            }
         }
 
         private OsgPilotConfig LoadConfig()

@@ -18,6 +18,12 @@ namespace OsgPilot.Docker
         public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase) ||
                                  string.Equals(State, "restarting", StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>The same container as it is once stopped (a copy; the list call that found it said running).</summary>
+        public PilotContainer Stopped() => new PilotContainer
+        {
+            Id = Id, Name = Name, State = "exited", Status = Status, Image = Image, ImageId = ImageId, Created = Created, Labels = Labels,
+        };
+
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
     }
 

@@ -94,6 +94,17 @@ namespace OsgPilot.Errors
         public const string ServiceUpdateFailed = "ServiceUpdateFailed";
         public const string ServiceNotReady = "ServiceNotReady";
 
+        // Activity and metrics
+        /// <summary>The state directory (activity ledgers, the last sync's outcome) cannot be made, read or written.</summary>
+        public const string ActivityLedgerUnavailable = "ActivityLedgerUnavailable";
+        /// <summary>Another process held a pilot's activity ledger for too long.</summary>
+        public const string ActivityLedgerBusy = "ActivityLedgerBusy";
+        /// <summary>A pilot's logs could not be read (the engine refused or the host directory is unreadable).</summary>
+        public const string ActivityReadFailed = "ActivityReadFailed";
+        /// <summary>The metrics file cannot be written (missing directory, permissions, not a .prom name).</summary>
+        public const string MetricsWriteFailed = "MetricsWriteFailed";
+        public const string InvalidMetricsPath = "InvalidMetricsPath";
+
         // Squid
         public const string InvalidProbeUri = "InvalidProbeUri";
     }

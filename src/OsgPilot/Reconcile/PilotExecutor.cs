@@ -41,6 +41,11 @@ namespace OsgPilot.Reconcile
         private readonly IPipelineHost _host;
         private readonly OsgPilotConfig _config;
 
+        /// <summary>Keeps a pilot's activity before its logs are lost: its next start wipes /pilot/log, its removal takes them.</summary>
+        public Func<PilotContainer, CancellationToken, Task> Harvest { get; set; }
+
+        private Task HarvestAsync(PilotContainer c, CancellationToken ct) => Harvest == null ? Task.CompletedTask : Harvest(c, ct);
+
         public PilotExecutor(IPilotEngine engine, IPipelineHost host, OsgPilotConfig config)
         {
             _engine = engine;
@@ -131,7 +136,8 @@ namespace OsgPilot.Reconcile
                 case PilotAction.Create:
                     return await CreateAsync(step.Spec, token, ct);
                 case PilotAction.Replace:
-                    // Not running (or paused on an old spec): nothing of it is worth keeping.
+                    // Not running (or paused on an old spec): nothing of it is worth keeping but its activity.
+                    await HarvestAsync(existing, ct);
                     await _engine.RemoveAsync(existing.Id, true, ct);
                     return await CreateAsync(step.Spec, token, ct);
                 case PilotAction.ReplaceRunning:
@@ -149,6 +155,7 @@ namespace OsgPilot.Reconcile
                     return null;
                 case PilotAction.Remove:
                 case PilotAction.RemoveLeftover:
+                    await HarvestAsync(existing, ct);
                     await _engine.RemoveAsync(existing.Id, true, ct);
                     return null;
                 case PilotAction.RestoreName:
@@ -211,6 +218,8 @@ namespace OsgPilot.Reconcile
             {
                 started.Previous = step.Existing;
                 await _engine.StopAsync(step.Existing.Id, PilotContainerMapper.StopTimeoutSeconds, ct);
+                // Stopped, its logs say how its jobs ended; the replacement's start wipes them.
+                await HarvestAsync(step.Existing.Stopped(), ct);
                 await _engine.RenameAsync(step.Existing.Id, spec.Name + PilotPlanner.PreviousSuffix, ct);
                 started.PreviousRenamed = true;
                 await _engine.RenameAsync(started.Id, spec.Name, ct);

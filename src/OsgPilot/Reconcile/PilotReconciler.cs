@@ -24,6 +24,8 @@ namespace OsgPilot.Reconcile
         public bool WhatIf { get; set; }
         /// <summary>What ShouldProcess says about a step: (target, action).</summary>
         public Func<PilotStep, (string Target, string Action)> Describe { get; set; }
+        /// <summary>Keeps a pilot's activity before a step loses its logs (a replacement, a removal); null: none kept.</summary>
+        public Func<PilotContainer, CancellationToken, Task> Harvest { get; set; }
     }
 
     /// <summary>What one reconcile did, for the caller to report in its own objects.</summary>
@@ -61,7 +63,7 @@ namespace OsgPilot.Reconcile
         public async Task<ReconcileResult> RunAsync(ReconcileRequest r, CancellationToken ct)
         {
             var result = new ReconcileResult();
-            var executor = new PilotExecutor(_engine, _host, r.Config);
+            var executor = new PilotExecutor(_engine, _host, r.Config) { Harvest = r.Harvest };
             using (TokenPayload token = TokenPayload.Read(r.Config))
             {
                 OsgPilotTokenInfo info = IdTokenParser.Parse(token.Text, r.Config.TokenPath);

@@ -25,6 +25,10 @@ namespace OsgPilot.Schedule
         /// <summary>The docker context each run syncs (instead of DockerHost).</summary>
         public string Context { get; set; }
         public TimeSpan Interval { get; set; }
+        /// <summary>The .prom file each run writes (Sync-OsgPilot -MetricsPath); null: none.</summary>
+        public string MetricsPath { get; set; }
+        /// <summary>The state directory each run keeps activity in; null: the run's own default.</summary>
+        public string StateDirectory { get; set; }
         /// <summary>The PowerShell executable and any arguments before ours.</summary>
         public IReadOnlyList<string> Shell { get; set; }
         /// <summary>Variables the run needs from the session that registered it (the engine's TLS or context store, the module path).</summary>
@@ -42,6 +46,8 @@ namespace OsgPilot.Schedule
             var sync = new StringBuilder($"Sync-OsgPilot -ConfigPath {Literal(ConfigPath)} -Count {Count.ToString(CultureInfo.InvariantCulture)} -MaxImageAgeHours {MaxImageAgeHours.ToString(CultureInfo.InvariantCulture)}");
             if (!string.IsNullOrEmpty(DockerHost)) sync.Append(" -DockerHost ").Append(Literal(DockerHost));
             if (!string.IsNullOrEmpty(Context)) sync.Append(" -Context ").Append(Literal(Context));
+            if (!string.IsNullOrEmpty(MetricsPath)) sync.Append(" -MetricsPath ").Append(Literal(MetricsPath));
+            if (!string.IsNullOrEmpty(StateDirectory)) sync.Append(" -StateDirectory ").Append(Literal(StateDirectory));
             return $"Import-Module {Literal(Module)}; {sync} -AsJson";
         }
 

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Docker;
+using OsgPilot.Errors;
+using OsgPilot.Reconcile;
+
+namespace OsgPilot.Activity
+{
+    /// <summary>One pilot's jobs (its ledger with its live logs merged in) and whether it takes jobs now.</summary>
+    internal sealed class PilotActivityState
+    {
+        public PilotContainer Container { get; set; }
+        /// <summary>The name of a pilot only the ledger knows (Container is null then).</summary>
+        public string Name { get; set; }
+        public ActivityLedger Ledger { get; set; }
+        public bool? Draining { get; set; }
+        public bool? Accepting { get; set; }
+        public OsgPilotException Error { get; set; }
+    }
+
+    /// <summary>
+    /// Reads pilots' activity: their logs (<see cref="PilotLogReader"/>) merged into their ledgers
+    /// (<see cref="LedgerStore"/>). A harvest writes the merge back, so the jobs outlive the logs; a
+    /// look (Get-OsgPilotActivity, Export-OsgPilotMetrics) only reads. A few pilots at a time.
+    /// </summary>
+    internal sealed class ActivityCollector
+    {
+        private const int Parallelism = 8;
+        private readonly DockerGateway _docker;
+        private readonly PilotLogReader _reader;
+
+        public ActivityCollector(DockerGateway docker, string stateDirectory)
+        {
+            _docker = docker;
+            _reader = new PilotLogReader(docker);
+            Store = new LedgerStore(stateDirectory, docker.Endpoint.Display);
+        }
+
+        public LedgerStore Store { get; }
+
+        /// <summary>
+        /// Each pilot's activity; with <paramref name="harvest"/> the merge is saved. A pilot whose
+        /// logs cannot be read keeps what its ledger has, with the error beside it.
+        /// </summary>
+        public async Task<IReadOnlyList<PilotActivityState>> CollectAsync(IReadOnlyList<PilotContainer> pilots, bool harvest, CancellationToken ct)
+        {
+            using (var gate = new SemaphoreSlim(Parallelism))
+            {
+                return await Task.WhenAll(pilots.Select(async c =>
+                {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        return await OneAsync(c, harvest, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                })).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Reads one pilot's logs into its ledger before they are lost (a stop, a replacement, a removal). Never throws for the pilot's sake: the caller's work goes on.</summary>
+        public async Task<OsgPilotException> HarvestAsync(PilotContainer c, CancellationToken ct)
+        {
+            try
+            {
+                PilotActivityState state = await OneAsync(c, true, ct).ConfigureAwait(false);
+                return state.Error;
+            }
+            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.ActivityLedgerUnavailable || e.ErrorId == ErrorIds.ActivityLedgerBusy)
+            {
+                return e;
+            }
+        }
+
+        /// <summary>The harvest a reconcile runs before a pilot's logs are lost; failures become warnings.</summary>
+        public Func<PilotContainer, CancellationToken, Task> Before(Action<string> warn) => async (c, ct) =>
+        {
+            OsgPilotException e = await HarvestAsync(c, ct).ConfigureAwait(false);
+            if (e != null) warn($"The activity of '{c.Name}' was not kept before its logs go: {e.Message}");
+        };
+
+        private async Task<PilotActivityState> OneAsync(PilotContainer c, bool harvest, CancellationToken ct)
+        {
+            // A container under a replacement's temporary name is still that pilot.
+            string pilot = PilotPlanner.BaseName(c.Name);
+            var state = new PilotActivityState { Container = c, Name = pilot };
+            Task<bool?> stamp = c.IsRunning ? DrainStamp.IsStampedAsync(_docker, c, ct) : Task.FromResult<bool?>(null);
+            string container = ShortId(c.Id);
+            try
+            {
+                PilotRun run = await _reader.ReadAsync(c, ct).ConfigureAwait(false);
+                state.Draining = await stamp.ConfigureAwait(false);
+                state.Accepting = !c.IsRunning ? false : state.Draining == true ? false : run.SlotsOpen;
+                if (harvest)
+                {
+                    ActivityLedger merged = null;
+                    await Store.UpdateAsync(pilot, l => { l.Merge(run, container, c.IsRunning); merged = l; }, DateTime.UtcNow, ct).ConfigureAwait(false);
+                    state.Ledger = merged;
+                }
+                else
+                {
+                    state.Ledger = Store.Read(pilot);
+                    state.Ledger.Merge(run, container, c.IsRunning);
+                }
+            }
+            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.ActivityReadFailed || e.ErrorId == ErrorIds.DockerApiError || e.ErrorId == ErrorIds.PilotNotFound)
+            {
+                state.Error = e;
+                state.Ledger = Store.Read(pilot);
+            }
+            return state;
+        }
+
+        /// <summary>Pilots the ledger remembers that the engine no longer has (removed): their jobs still count.</summary>
+        public IReadOnlyList<PilotActivityState> Gone(IEnumerable<string> present, Func<string, bool> selected)
+        {
+            var names = new HashSet<string>(present, StringComparer.Ordinal);
+            return Store.Pilots().Where(p => !names.Contains(p) && selected(p))
+                .Select(p => new PilotActivityState { Name = p, Ledger = Store.Read(p), Accepting = false }).ToList();
+        }
+
+        internal static string ShortId(string id) => id.Length > 12 ? id.Substring(0, 12) : id;
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using OsgPilot.Activity;
+using OsgPilot.Docker;
+using OsgPilot.Launch;
+
+namespace OsgPilot.Metrics
+{
+    /// <summary>
+    /// Gathers what the metrics say about an engine's pilots: their activity, their restart counts
+    /// (inspect, a few at a time: the list call does not carry them) and their images' build times
+    /// (one inspect per distinct image).
+    /// </summary>
+    internal static class MetricsCollector
+    {
+        private const int Parallelism = 8;
+
+        public static async Task<List<PilotSample>> CollectAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> pilots,
+            bool harvest, Func<string, bool> keepGone, Action<string> warn, CancellationToken ct)
+        {
+            Task<IReadOnlyList<PilotActivityState>> states = activity.CollectAsync(pilots, harvest, ct);
+            Task<long?[]> restarts = RestartsAsync(docker, pilots, ct);
+            string[] images = pilots.Select(p => p.ImageId).Where(i => !string.IsNullOrEmpty(i)).Distinct(StringComparer.Ordinal).ToArray();
+            Task<ImageInfo[]> built = Task.WhenAll(images.Select(i => docker.InspectImageAsync(i, ct)));
+            IReadOnlyList<PilotActivityState> s = await states.ConfigureAwait(false);
+            long?[] r = await restarts.ConfigureAwait(false);
+            ImageInfo[] infos = await built.ConfigureAwait(false);
+            var created = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
+            for (int i = 0; i < images.Length; i++) created[images[i]] = infos[i]?.Created;
+
+            var samples = new List<PilotSample>();
+            for (int i = 0; i < pilots.Count; i++)
+            {
+                PilotContainer c = pilots[i];
+                if (s[i].Error != null) warn($"{s[i].Error.Message} Its metrics keep what its ledger had.");
+                samples.Add(new PilotSample
+                {
+                    Name = c.Name,
+                    Engine = docker.Endpoint.Display,
+                    Site = c.Label(PilotLabels.Site),
+                    Resource = c.Label(PilotLabels.Resource),
+                    State = c.State,
+                    Accepting = s[i].Accepting,
+                    Draining = s[i].Draining,
+                    Restarts = r[i],
+                    ImageCreated = c.ImageId != null && created.TryGetValue(c.ImageId, out DateTime? t) ? t : null,
+                    Ledger = s[i].Ledger,
+                });
+            }
+            if (keepGone != null)
+            {
+                foreach (PilotActivityState gone in activity.Gone(pilots.Select(p => p.Name), keepGone))
+                {
+                    // Removed: its counters stay (they only grow), its gauges go with it.
+                    samples.Add(new PilotSample { Name = gone.Name, Engine = docker.Endpoint.Display, Ledger = gone.Ledger });
+                }
+            }
+            return samples;
+        }
+
+        private static async Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct)
+        {
+            using (var gate = new SemaphoreSlim(Parallelism))
+            {
+                return await Task.WhenAll(pilots.Select(async c =>
+                {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        return (await docker.InspectStateAsync(c.Id, ct).ConfigureAwait(false)).RestartCount;
+                    }
+                    catch (Errors.OsgPilotException e) when (e.Category == System.Management.Automation.ErrorCategory.ObjectNotFound)
+                    {
+                        return (long?)null; // removed meanwhile
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                })).ConfigureAwait(false);
+            }
+        }
+    }
+}
