@@ -30,6 +30,7 @@ Describe 'A compressed month of chaos (short form)' -Skip:$NoEngine {
             $summary | Should -Match "$kind=[1-9]" -Because "the short form must exercise every kind of chaos (seed 50)"
         }
         $summary | Should -Match 'roll-outs completed: [1-9]'
+        $summary | Should -Match 'counted started: [1-9]' -Because 'the pilots took fed jobs through the chaos and the ledgers kept them'
         docker version --format '{{.Server.Version}}' | Should -Not -BeNullOrEmpty
     }
 }

@@ -24,7 +24,11 @@
       - the runs' private temp directory holds no file but the config's one lock file (and the
         .NET runtime's own pipes, which a SIGKILLed pwsh leaves);
       - every run's stdout is JSON with one image row and -Count pilot rows, and its exit code is 0,
-        unless this cycle's chaos killed it.
+        unless this cycle's chaos killed it;
+      - activity: each cycle feeds a one-second job to a running pilot; the runs' metrics file
+        (Sync -MetricsPath) passes promtool check metrics, its jobs started never exceed the jobs
+        fed (none counted twice) and its counters never go down; the state directory holds one
+        ledger per pilot name at most and no temporary file.
     After the last cycle of chaos, quiet cycles follow until a roll-out still under way has completed
     and every invariant holds: not converging within -QuietCycles is a violation too.
     Prints one summary line and exits 1 on any violation.
@@ -64,6 +68,10 @@ $pilotDir = New-TestDirectory -ForPilot
 $runTemp = New-TestDirectory
 $lockDir = New-TestDirectory
 $configPath = Join-Path $scope.Work 'pilot.json'
+$stateDir = New-TestDirectory
+$metricsPath = Join-Path (New-TestDirectory) 'osgpilot.prom'
+$fed = 0                    # jobs fed to pilots: an upper bound of what the ledgers may count
+$counted = @{ Started = 0; Finished = 0 }   # the last metrics file's totals: they never go down
 $pwsh = Get-PwshCommand
 
 # Pilots that always have a job until drained; a drained one idles out 2 s after its last job.
@@ -104,7 +112,7 @@ function Get-PilotHostDirectory([string] $Name) { if ($Count -eq 1) { $pilotDir 
 function Start-Sync {
     $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
     # The scheduled command (Register-OsgPilotSchedule's), with the soak's own drain limit and watch.
-    $command = "Import-Module '$ModulePath'; Sync-OsgPilot -ConfigPath '$configPath' -Count $Count -MaxDraining $MaxDraining -WatchSeconds 1 -AsJson"
+    $command = "Import-Module '$ModulePath'; Sync-OsgPilot -ConfigPath '$configPath' -Count $Count -MaxDraining $MaxDraining -WatchSeconds 1 -MetricsPath '$metricsPath' -StateDirectory '$stateDir' -AsJson"
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $command)) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
@@ -170,6 +178,31 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
     }
 }
 
+function Add-Job {
+    # The pool sends a running pilot a one-second job (one that is draining leaves it waiting).
+    $running = @(Get-Containers | Where-Object { $_.State -eq 'running' -and $_.Name -notmatch '\.osgpilot-' })
+    if (-not $running) { return }
+    $to = $running[$pick.Next($running.Count)]
+    try { Add-StandinJob $to.Id "$($script:fed + 1).0 1 1 exit:0"; $script:fed++ } catch { }   # it may have just died
+}
+
+function Test-Activity([int] $Cycle) {
+    if (-not (Test-Path $metricsPath)) { Write-Violation $Cycle 'no metrics file after a Sync that ran to its end'; return }
+    $text = Get-Content -Raw $metricsPath
+    $check = $text | promtool check metrics 2>&1 | Out-String
+    if ($LASTEXITCODE -ne 0 -or $check.Trim()) { Write-Violation $Cycle "promtool check metrics: $check" }
+    $sum = { param($name) ($text -split "`n" | Where-Object { $_ -like "$name{*" } | ForEach-Object { [double]($_ -split ' ')[-1] } | Measure-Object -Sum).Sum }
+    $started, $finished = (& $sum 'osgpilot_jobs_started_total'), (& $sum 'osgpilot_jobs_finished_total')
+    if ($started -gt $fed) { Write-Violation $Cycle "$started jobs counted as started, but only $fed were fed (a job counted twice)" }
+    if ($started -lt $counted.Started -or $finished -lt $counted.Finished) { Write-Violation $Cycle "counters went down: started $($counted.Started) -> $started, finished $($counted.Finished) -> $finished" }
+    $counted.Started, $counted.Finished = [Math]::Max($started, $counted.Started), [Math]::Max($finished, $counted.Finished)
+    $ledgers = @(Get-ChildItem -Recurse -File $stateDir -Filter '*.ledger')
+    $strays = @($ledgers | Where-Object { $_.BaseName -notin (1..$Count | ForEach-Object { Get-Instance $_ }) })
+    if ($strays) { Write-Violation $Cycle "ledgers of no pilot of the config: $($strays.Name -join ', ')" }
+    $tmp = @(Get-ChildItem -Recurse -File $stateDir, (Split-Path $metricsPath) | Where-Object Name -Like '*.tmp-*')
+    if ($tmp) { Write-Violation $Cycle "temporary files left: $($tmp.Name -join ', ')" }
+}
+
 function Test-Invariants([int] $Cycle) {
     $before = $violations.Count
     $all = @(Get-Containers)
@@ -210,6 +243,7 @@ function Test-Invariants([int] $Cycle) {
     # the next run takes over and removes.
     $locks = @(Get-ChildItem -Force $lockDir)
     if ($temp.Count -gt 0 -or $locks.Count -gt 1) { Write-Violation $Cycle "temp files left: $(@($temp.Name) + @($locks.Name) -join ', ')" }
+    Test-Activity $Cycle
     # A roll-out is complete when every pilot runs the new image and accepts.
     if ($script:rolloutImage -and @($pilots | Where-Object { $_.ImageId -eq $script:rolloutImage -and $_.State -eq 'running' }).Count -eq $Count -and $rolloutDrains -eq 0) {
         $script:rollouts++
@@ -237,6 +271,7 @@ try {
         }
         $during = if ($cycle -gt 1 -and $rng.NextDouble() -lt $ChaosDuring) { $duringKinds[$rng.Next($duringKinds.Count)] } else { $null }
         $killAfterMs = 800 + $rng.Next(2500)
+        Add-Job
         foreach ($e in $events) { Invoke-Chaos $cycle $e }
         if ($events.Count -or $during) { if ($null -eq $pendingSince) { $pendingSince = $cycle } }
 
@@ -283,7 +318,7 @@ try {
         $cycle++
     }
     $events = ($chaos.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
-    $summary = "Soak: seed $Seed, $Cycles cycles of chaos and $quiet quiet, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; violations: $($violations.Count)"
+    $summary = "Soak: seed $Seed, $Cycles cycles of chaos and $quiet quiet, $([int]$watch.Elapsed.TotalSeconds) s; chaos: $events; roll-outs completed: $rollouts; max cycles to converge: $maxConverge; jobs fed: $fed, counted started: $($counted.Started), finished: $($counted.Finished); violations: $($violations.Count)"
     $summary
     if ($violations.Count -gt 0) { exit 1 }
 }

@@ -90,12 +90,14 @@ namespace OsgPilot.Activity
             // A container under a replacement's temporary name is still that pilot.
             string pilot = PilotPlanner.BaseName(c.Name);
             var state = new PilotActivityState { Container = c, Name = pilot };
-            Task<bool?> stamp = c.IsRunning ? DrainStamp.IsStampedAsync(_docker, c, ct) : Task.FromResult<bool?>(null);
             string container = ShortId(c.Id);
             try
             {
-                PilotRun run = await _reader.ReadAsync(c, ct).ConfigureAwait(false);
-                state.Draining = await stamp.ConfigureAwait(false);
+                Task<PilotRun> read = _reader.ReadAsync(c, ct);
+                Task<bool?> stamp = c.IsRunning ? DrainStamp.IsStampedAsync(_docker, c, ct) : Task.FromResult<bool?>(null);
+                await Task.WhenAll(read, stamp).ConfigureAwait(false);
+                PilotRun run = read.Result;
+                state.Draining = stamp.Result;
                 state.Accepting = !c.IsRunning ? false : state.Draining == true ? false : run.SlotsOpen;
                 if (harvest)
                 {
@@ -126,5 +128,18 @@ namespace OsgPilot.Activity
         }
 
         internal static string ShortId(string id) => id.Length > 12 ? id.Substring(0, 12) : id;
+
+        /// <summary>
+        /// One container per pilot for reports: a replacement's temporary name (the pilot moved
+        /// aside, its successor not yet renamed) is the pilot itself, so it is shown under the
+        /// pilot's name, and only when no container has that name.
+        /// </summary>
+        public static IReadOnlyList<PilotContainer> OnePerPilot(IEnumerable<PilotContainer> containers)
+        {
+            List<PilotContainer> all = containers.ToList();
+            var named = new HashSet<string>(all.Select(c => c.Name), StringComparer.Ordinal);
+            return all.Where(c => c.Name == PilotPlanner.BaseName(c.Name) || !named.Contains(PilotPlanner.BaseName(c.Name)))
+                .GroupBy(c => PilotPlanner.BaseName(c.Name)).Select(g => g.First()).ToList();
+        }
     }
 }

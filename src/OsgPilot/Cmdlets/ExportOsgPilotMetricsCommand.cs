@@ -71,7 +71,7 @@ namespace OsgPilot.Cmdlets
         protected override void EndProcessing()
         {
             var selection = new PilotSelection(_names);
-            string state = OsgPilot.Config.StateDirectory.Resolve(StateDirectory);
+            string state = StatePath(StateDirectory);
             var samples = new List<PilotSample>();
             var syncs = new List<SyncStatus>();
             var engines = new List<string>();

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using OsgPilot.Activity;
-using OsgPilot.Config;
 using OsgPilot.Docker;
+using OsgPilot.Reconcile;
 
 namespace OsgPilot.Cmdlets
 {
@@ -50,16 +50,16 @@ namespace OsgPilot.Cmdlets
         {
             var selection = new PilotSelection(_names);
             var unmatched = new UnmatchedNames();
-            string state = Config.StateDirectory.Resolve(StateDirectory);
+            string state = StatePath(StateDirectory);
             DateTime asOf = DateTime.UtcNow;
             DateTime since = Since.ToUniversalTime();
             RunOnEngines(_targets.Count > 0 ? _targets.Values.ToList() : Targets(), async (target, docker) =>
             {
                 IReadOnlyList<PilotContainer> pilots = await docker.ListPilotsAsync(true, CancelToken);
-                List<PilotContainer> chosen = pilots.Where(p => selection.Matches(p.Name)).ToList();
+                IReadOnlyList<PilotContainer> chosen = ActivityCollector.OnePerPilot(pilots.Where(p => selection.Matches(PilotPlanner.BaseName(p.Name))));
                 var collector = new ActivityCollector(docker, state);
                 var states = new List<PilotActivityState>(await collector.CollectAsync(chosen, false, CancelToken));
-                states.AddRange(collector.Gone(pilots.Select(p => p.Name), selection.Matches));
+                states.AddRange(collector.Gone(pilots.Select(p => PilotPlanner.BaseName(p.Name)), selection.Matches));
                 foreach (PilotActivityState s in states.OrderBy(s => s.Name, StringComparer.Ordinal))
                 {
                     if (s.Error != null) WriteFailure(s.Error);

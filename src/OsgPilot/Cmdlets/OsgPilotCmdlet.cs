@@ -88,6 +88,9 @@ namespace OsgPilot.Cmdlets
         /// <summary>A failure of one item (a pilot, an image): the call goes on.</summary>
         protected virtual void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
 
+        /// <summary>The state directory (activity ledgers, sync outcomes): -StateDirectory resolved as PowerShell paths are, else the default.</summary>
+        internal string StatePath(string given) => Config.StateDirectory.Resolve(given == null ? null : GetUnresolvedProviderPathFromPSPath(given));
+
         /// <summary>The warnings of logic classes (through <see cref="IPipelineHost"/>).</summary>
         protected virtual void ReportWarning(string message) => WriteWarning(message);
 

@@ -36,7 +36,7 @@ namespace OsgPilot.Cmdlets
                 }
                 if (ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) approved.Add(p);
             }
-            var activity = approved.Count > 0 ? new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory)) : null;
+            var activity = approved.Count > 0 ? new ActivityCollector(docker, StatePath(StateDirectory)) : null;
             var notKept = new System.Collections.Concurrent.ConcurrentQueue<OsgPilotException>();
             // All at once: N running pilots take one stop grace period, not N.
             OsgPilotException[] failures = await Task.WhenAll(approved.Select(async p =>

@@ -87,7 +87,7 @@ namespace OsgPilot.Cmdlets
                 WhatIf = whatIf,
                 Describe = s => (s.Name, Describe(s)),
                 // A replaced pilot's logs go with it: its activity is kept first.
-                Harvest = whatIf ? null : new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory)).Before(host.Warning),
+                Harvest = whatIf ? null : new ActivityCollector(docker, StatePath(StateDirectory)).Before(host.Warning),
             };
             ReconcileResult result = await new PilotReconciler(docker, host).RunAsync(request, CancelToken);
             foreach (string w in result.Warnings) WriteWarning(w);

@@ -84,7 +84,7 @@ namespace OsgPilot.Cmdlets
         private async Task HarvestAsync(DockerGateway docker, IReadOnlyList<PilotContainer> stopped)
         {
             if (stopped.Count == 0) return;
-            var collector = new ActivityCollector(docker, OsgPilot.Config.StateDirectory.Resolve(StateDirectory));
+            var collector = new ActivityCollector(docker, StatePath(StateDirectory));
             foreach (OsgPilotException e in await Task.WhenAll(stopped.Select(p => collector.HarvestAsync(p, CancelToken))))
             {
                 if (e != null) WriteWarning($"The activity of a stopped pilot was not kept: {e.Message}");

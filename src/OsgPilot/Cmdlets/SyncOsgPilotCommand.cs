@@ -86,7 +86,7 @@ namespace OsgPilot.Cmdlets
         public string StateDirectory { get; set; }
 
         private string _metricsPath;
-        private readonly MetricsRun _metrics = new MetricsRun();
+        private readonly SyncMetrics _metrics = new SyncMetrics();
 
         protected override void BeginProcessing()
         {
@@ -125,7 +125,7 @@ namespace OsgPilot.Cmdlets
                 };
                 ReconcileResult result;
                 IPipelineHost host = PipelineHostFor(ShouldProcess);
-                string state = OsgPilot.Config.StateDirectory.Resolve(StateDirectory);
+                string state = StatePath(StateDirectory);
                 var activity = new ActivityCollector(docker, state);
                 request.Harvest = whatIf ? null : activity.Before(host.Warning);
                 bool succeeded = false, ranToEnd = false;
@@ -153,7 +153,7 @@ namespace OsgPilot.Cmdlets
                     {
                         // The engine is what failed: the file says only that the sync did.
                     }
-                    _metrics.Add(SyncStatusStore.Record(state, docker.Endpoint.Display, config.Name, false, DateTime.UtcNow), config, samples == null ? null : docker.Endpoint.Display, samples);
+                    _metrics.Add(RecordOutcome(state, docker, config, false), config, samples == null ? null : docker.Endpoint.Display, samples);
                     throw;
                 }
                 if (!whatIf)
@@ -161,7 +161,7 @@ namespace OsgPilot.Cmdlets
                     // Ledgers of this config's pilots that are gone for good (a lower -Count) do not pile up.
                     activity.Store.ForgetGone(result.Now.Select(c => c.Name), n => PilotPlanner.IsInstanceOf(n, config.Name), DateTime.UtcNow);
                     List<PilotSample> samples = await KeepActivityAsync(docker, activity, result.Now);
-                    _metrics.Add(SyncStatusStore.Record(state, docker.Endpoint.Display, config.Name, succeeded && ranToEnd, DateTime.UtcNow), config, docker.Endpoint.Display, samples);
+                    _metrics.Add(RecordOutcome(state, docker, config, succeeded && ranToEnd), config, docker.Endpoint.Display, samples);
                 }
                 foreach (string w in result.Warnings) ReportWarning(w);
                 if (result.ImageError != null) WriteFailure(result.ImageError);
@@ -198,40 +198,32 @@ namespace OsgPilot.Cmdlets
             return null;
         }
 
+        /// <summary>Keeps the run's outcome for later exports; a state directory that cannot be written costs a warning, not the run.</summary>
+        private SyncStatus RecordOutcome(string state, DockerGateway docker, OsgPilotConfig config, bool succeeded)
+        {
+            try
+            {
+                return SyncStatusStore.Record(state, docker.Endpoint.Display, config.Name, succeeded, DateTime.UtcNow);
+            }
+            catch (OsgPilotException e)
+            {
+                ReportWarning(e.Message);
+                return new SyncStatus { Config = config.Name, Engine = docker.Endpoint.Display, LastRun = DateTime.UtcNow, Succeeded = succeeded };
+            }
+        }
+
         /// <summary>The metrics file, also after a failed run: sync_success 0 is what the alert looks for.</summary>
         private void WriteMetrics()
         {
-            if (_metricsPath == null || _metrics.Syncs.Count == 0) return;
+            if (_metricsPath == null || _metrics.IsEmpty) return;
             try
             {
-                MetricsFile.Write(_metricsPath, PilotMetrics.Render(_metrics.Samples, _metrics.Engines, _metrics.Syncs, _metrics.Tokens, ModuleVersion.Value, DateTime.UtcNow));
-                ReportVerbose($"Wrote metrics of {_metrics.Samples.Count} pilot(s) to {_metricsPath}.");
+                MetricsFile.Write(_metricsPath, _metrics.Render(ModuleVersion.Value, DateTime.UtcNow));
+                ReportVerbose($"Wrote metrics of {_metrics.PilotCount} pilot(s) to {_metricsPath}.");
             }
             catch (OsgPilotException e)
             {
                 WriteFailure(e);
-            }
-        }
-
-        /// <summary>What the metrics of this Sync are made of, gathered engine by engine.</summary>
-        private sealed class MetricsRun
-        {
-            public readonly List<PilotSample> Samples = new List<PilotSample>();
-            public readonly List<string> Engines = new List<string>();
-            public readonly List<SyncStatus> Syncs = new List<SyncStatus>();
-            public readonly List<TokenSample> Tokens = new List<TokenSample>();
-
-            /// <summary>One engine's part (engines run at once).</summary>
-            public void Add(SyncStatus status, OsgPilotConfig config, string engine, IEnumerable<PilotSample> samples)
-            {
-                TokenSample token = TokenExpiry.Of(config);
-                lock (this)
-                {
-                    Syncs.Add(status);
-                    if (!Tokens.Any(t => t.Config == config.Name)) Tokens.Add(token);
-                    if (engine != null) Engines.Add(engine);
-                    if (samples != null) Samples.AddRange(samples);
-                }
             }
         }
 

@@ -24,6 +24,16 @@ namespace OsgPilot.Docker
             Id = Id, Name = Name, State = "exited", Status = Status, Image = Image, ImageId = ImageId, Created = Created, Labels = Labels,
         };
 
+        /// <summary>
+        /// What a removed pilot left in its host directory, as a container to read the logs of: the
+        /// next start in that directory wipes them.
+        /// </summary>
+        public static PilotContainer Removed(string name, string hostDirectory) => new PilotContainer
+        {
+            Id = "removed", Name = name, State = "removed",
+            Labels = new Dictionary<string, string> { [Launch.PilotLabels.PilotDirectory] = hostDirectory },
+        };
+
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
     }
 

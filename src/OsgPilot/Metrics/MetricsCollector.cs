@@ -18,9 +18,10 @@ namespace OsgPilot.Metrics
     {
         private const int Parallelism = 8;
 
-        public static async Task<List<PilotSample>> CollectAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> pilots,
+        public static async Task<List<PilotSample>> CollectAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers,
             bool harvest, Func<string, bool> keepGone, Action<string> warn, CancellationToken ct)
         {
+            IReadOnlyList<PilotContainer> pilots = ActivityCollector.OnePerPilot(containers);
             Task<IReadOnlyList<PilotActivityState>> states = activity.CollectAsync(pilots, harvest, ct);
             Task<long?[]> restarts = RestartsAsync(docker, pilots, ct);
             string[] images = pilots.Select(p => p.ImageId).Where(i => !string.IsNullOrEmpty(i)).Distinct(StringComparer.Ordinal).ToArray();
@@ -38,7 +39,7 @@ namespace OsgPilot.Metrics
                 if (s[i].Error != null) warn($"{s[i].Error.Message} Its metrics keep what its ledger had.");
                 samples.Add(new PilotSample
                 {
-                    Name = c.Name,
+                    Name = s[i].Name,
                     Engine = docker.Endpoint.Display,
                     Site = c.Label(PilotLabels.Site),
                     Resource = c.Label(PilotLabels.Resource),
@@ -52,7 +53,7 @@ namespace OsgPilot.Metrics
             }
             if (keepGone != null)
             {
-                foreach (PilotActivityState gone in activity.Gone(pilots.Select(p => p.Name), keepGone))
+                foreach (PilotActivityState gone in activity.Gone(s.Select(x => x.Name), keepGone))
                 {
                     // Removed: its counters stay (they only grow), its gauges go with it.
                     samples.Add(new PilotSample { Name = gone.Name, Engine = docker.Endpoint.Display, Ledger = gone.Ledger });

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Management.Automation;
 using OsgPilot.Activity;
 using OsgPilot.Config;
+using OsgPilot.Errors;
 
 namespace OsgPilot.Metrics
 {
@@ -39,9 +41,16 @@ namespace OsgPilot.Metrics
                 LastSuccess = succeeded ? at : previous?.LastSuccess,
             };
             string dir = Dir(stateDirectory, engine);
-            Directory.CreateDirectory(dir);
-            AtomicFile.Write(Path.Combine(dir, config + ".status"), string.Join("\t", engine, config, Ms(status.LastRun),
-                succeeded ? "1" : "0", status.LastSuccess.HasValue ? Ms(status.LastSuccess.Value) : "-") + "\n");
+            try
+            {
+                Directory.CreateDirectory(dir);
+                AtomicFile.Write(Path.Combine(dir, config + ".status"), string.Join("\t", engine, config, Ms(status.LastRun),
+                    succeeded ? "1" : "0", status.LastSuccess.HasValue ? Ms(status.LastSuccess.Value) : "-") + "\n");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw Unavailable(dir, e);
+            }
             return status;
         }
 
@@ -52,7 +61,15 @@ namespace OsgPilot.Metrics
             if (!Directory.Exists(dir)) return all;
             foreach (string file in Directory.GetFiles(dir, "*.status").OrderBy(f => f, StringComparer.Ordinal))
             {
-                string[] f = File.ReadAllText(file).TrimEnd('\n').Split('\t');
+                string[] f;
+                try
+                {
+                    f = File.ReadAllText(file).TrimEnd('\n').Split('\t');
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw Unavailable(dir, e);
+                }
                 if (f.Length < 5 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long run)) continue;
                 all.Add(new SyncStatus
                 {
@@ -65,6 +82,10 @@ namespace OsgPilot.Metrics
             }
             return all;
         }
+
+        private static OsgPilotException Unavailable(string dir, Exception e) =>
+            new OsgPilotException(ErrorIds.ActivityLedgerUnavailable, ErrorCategory.PermissionDenied,
+                $"Cannot keep the sync outcome in '{dir}': {e.Message.TrimEnd('.')}. Give -StateDirectory (or set {StateDirectory.Variable}) a directory this account may write.", dir);
 
         private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         private static string Ms(DateTime t) => ((long)(t.ToUniversalTime() - Epoch).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);

@@ -175,6 +175,8 @@ namespace OsgPilot.Reconcile
             try
             {
                 if (OwnsDirectory(spec)) started.CreatedDirectory = HostPaths.EnsureForPilot(spec.HostPilotDirectory);
+                // A pilot removed by other hands left its last logs in the directory this start wipes.
+                if (_engine.IsLocal && spec.HostPilotDirectory != null && !started.CreatedDirectory) await HarvestAsync(PilotContainer.Removed(spec.Name, spec.HostPilotDirectory), ct);
                 started.CreateRequestedAs = spec.Name;
                 started.Id = await _engine.CreateAsync(spec, ct);
                 await _engine.PutFilesAsync(started.Id, token.Entries(), ct);
