@@ -5,7 +5,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
+using OsgPilot.Launch;
 using OsgPilot.Reconcile;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Activity
 {
@@ -41,28 +43,15 @@ namespace OsgPilot.Activity
 
         public LedgerStore Store { get; }
 
+        /// <summary>Whether the pilot's logs are files of this machine (a local engine, a host pilot directory): reading them asks the engine nothing.</summary>
+        public bool ReadsFromHost(PilotContainer c) => _docker.Endpoint.IsLocal && c.Label(PilotLabels.PilotDirectory) != null;
+
         /// <summary>
         /// Each pilot's activity; with <paramref name="harvest"/> the merge is saved. A pilot whose
         /// logs cannot be read keeps what its ledger has, with the error beside it.
         /// </summary>
-        public async Task<IReadOnlyList<PilotActivityState>> CollectAsync(IReadOnlyList<PilotContainer> pilots, bool harvest, CancellationToken ct)
-        {
-            using (var gate = new SemaphoreSlim(Parallelism))
-            {
-                return await Task.WhenAll(pilots.Select(async c =>
-                {
-                    await gate.WaitAsync(ct).ConfigureAwait(false);
-                    try
-                    {
-                        return await OneAsync(c, harvest, ct).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                })).ConfigureAwait(false);
-            }
-        }
+        public async Task<IReadOnlyList<PilotActivityState>> CollectAsync(IReadOnlyList<PilotContainer> pilots, bool harvest, CancellationToken ct) =>
+            await Bounded.SelectAsync(pilots, Parallelism, c => OneAsync(c, harvest, ct), ct).ConfigureAwait(false);
 
         /// <summary>Reads one pilot's logs into its ledger before they are lost (a stop, a replacement, a removal). Never throws for the pilot's sake: the caller's work goes on.</summary>
         public async Task<OsgPilotException> HarvestAsync(PilotContainer c, CancellationToken ct)

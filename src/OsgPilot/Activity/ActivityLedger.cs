@@ -151,8 +151,7 @@ namespace OsgPilot.Activity
 
         private static string Opt(string s) => s == "-" ? null : s;
         private static long L(string s) => long.Parse(s, CultureInfo.InvariantCulture);
-        private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        private static string Ms(DateTime t) => ((long)(t.ToUniversalTime() - Epoch).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        private static DateTime FromMs(string s) => Epoch.AddMilliseconds(L(s));
+        private static string Ms(DateTime t) => new DateTimeOffset(t.ToUniversalTime()).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        private static DateTime FromMs(string s) => DateTimeOffset.FromUnixTimeMilliseconds(L(s)).UtcDateTime;
     }
 }

@@ -52,11 +52,14 @@ namespace OsgPilot.Activity
             using (await LockAsync(pilot, ct).ConfigureAwait(false))
             {
                 ActivityLedger ledger = Read(pilot);
+                string before = File.Exists(PathFor(pilot)) ? ledger.Serialize() : null;
                 change(ledger);
                 ledger.Prune(now);
+                string after = ledger.Serialize();
+                if (after == before) return; // a run with nothing new writes nothing
                 try
                 {
-                    AtomicFile.Write(PathFor(pilot), ledger.Serialize());
+                    AtomicFile.Write(PathFor(pilot), after);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {

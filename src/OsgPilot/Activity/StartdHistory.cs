@@ -116,6 +116,6 @@ namespace OsgPilot.Activity
             return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? (long?)Math.Round(d) : null;
         }
 
-        internal static DateTime FromEpoch(long seconds) => new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(seconds);
+        internal static DateTime FromEpoch(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
     }
 }

@@ -184,14 +184,17 @@ namespace OsgPilot.Cmdlets
         }
 
         /// <summary>
-        /// Every run keeps the activity of the config's pilots (a crash or an engine restart wipes a
-        /// pilot's logs with no OsgPilot step to harvest them first), and gathers their metrics when asked.
+        /// Every run keeps the activity of the config's pilots whose logs are files of this machine (a
+        /// crash or an engine restart wipes a pilot's logs with no OsgPilot step to harvest them
+        /// first); with -MetricsPath it reads every pilot, as the metrics need. A pilot that only an
+        /// exec can read is not asked on every run: that would make a run with nothing to do cost an
+        /// exec per pilot; its replacements, stops and removals still harvest it.
         /// </summary>
         private async Task<List<PilotSample>> KeepActivityAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers)
         {
             List<PilotContainer> mine = containers.Where(PilotPlanner.IsOurs).ToList();
             if (_metricsPath != null) return await MetricsCollector.CollectAsync(docker, activity, mine, true, null, ReportWarning, CancelToken);
-            foreach (PilotActivityState s in await activity.CollectAsync(mine, true, CancelToken))
+            foreach (PilotActivityState s in await activity.CollectAsync(mine.Where(activity.ReadsFromHost).ToList(), true, CancelToken))
             {
                 if (s.Error != null) ReportWarning($"The activity of '{s.Name}' was not kept: {s.Error.Message}");
             }

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Reconcile;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Launch
 {
@@ -36,21 +37,11 @@ namespace OsgPilot.Launch
                     pilot.ImageAgeHours = Math.Round((DateTime.UtcNow - created.Value.ToUniversalTime()).TotalHours, 1);
                 }
             }
-            using (var gate = new SemaphoreSlim(Parallelism))
+            await Bounded.SelectAsync(pilots, Parallelism, async p =>
             {
-                await Task.WhenAll(pilots.Select(async p =>
-                {
-                    await gate.WaitAsync(ct).ConfigureAwait(false);
-                    try
-                    {
-                        await FillOneAsync(p.Container, p.Pilot, ct).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                })).ConfigureAwait(false);
-            }
+                await FillOneAsync(p.Container, p.Pilot, ct).ConfigureAwait(false);
+                return true;
+            }, ct).ConfigureAwait(false);
         }
 
         private async Task FillOneAsync(PilotContainer c, Pilot pilot, CancellationToken ct)

@@ -1,11 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Activity;
 using OsgPilot.Docker;
+using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Metrics
 {
@@ -62,27 +65,17 @@ namespace OsgPilot.Metrics
             return samples;
         }
 
-        private static async Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct)
-        {
-            using (var gate = new SemaphoreSlim(Parallelism))
+        private static Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct) =>
+            Bounded.SelectAsync(pilots, Parallelism, async c =>
             {
-                return await Task.WhenAll(pilots.Select(async c =>
+                try
                 {
-                    await gate.WaitAsync(ct).ConfigureAwait(false);
-                    try
-                    {
-                        return (await docker.InspectStateAsync(c.Id, ct).ConfigureAwait(false)).RestartCount;
-                    }
-                    catch (Errors.OsgPilotException e) when (e.Category == System.Management.Automation.ErrorCategory.ObjectNotFound)
-                    {
-                        return (long?)null; // removed meanwhile
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                })).ConfigureAwait(false);
-            }
-        }
+                    return (await docker.InspectStateAsync(c.Id, ct).ConfigureAwait(false)).RestartCount;
+                }
+                catch (OsgPilotException e) when (e.Category == ErrorCategory.ObjectNotFound)
+                {
+                    return (long?)null; // removed meanwhile
+                }
+            }, ct);
     }
 }

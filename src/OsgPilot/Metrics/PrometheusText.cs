@@ -71,9 +71,7 @@ namespace OsgPilot.Metrics
             return value.ToString("R", CultureInfo.InvariantCulture);
         }
 
-        private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
-        /// <summary>Seconds since the Unix epoch, as Prometheus's *_timestamp_seconds metrics count them.</summary>
-        internal static double Seconds(DateTime t) => Math.Round((t.ToUniversalTime() - Epoch).TotalSeconds, 3);
+        /// <summary>Seconds since the Unix epoch, as Prometheus's *_timestamp_seconds metrics count them (to the millisecond).</summary>
+        internal static double Seconds(DateTime t) => new DateTimeOffset(t.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
     }
 }

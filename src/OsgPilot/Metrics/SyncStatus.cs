@@ -30,7 +30,7 @@ namespace OsgPilot.Metrics
 
         public static SyncStatus Record(string stateDirectory, string engine, string config, bool succeeded, DateTime at)
         {
-            at = Epoch.AddMilliseconds(Math.Floor((at.ToUniversalTime() - Epoch).TotalMilliseconds)); // as the file keeps it
+            at = DateTimeOffset.FromUnixTimeMilliseconds(new DateTimeOffset(at.ToUniversalTime()).ToUnixTimeMilliseconds()).UtcDateTime; // as the file keeps it
             SyncStatus previous = ReadAll(stateDirectory, engine).FirstOrDefault(s => s.Config == config);
             var status = new SyncStatus
             {
@@ -75,9 +75,9 @@ namespace OsgPilot.Metrics
                 {
                     Engine = f[0],
                     Config = f[1],
-                    LastRun = Epoch.AddMilliseconds(run),
+                    LastRun = DateTimeOffset.FromUnixTimeMilliseconds(run).UtcDateTime,
                     Succeeded = f[3] == "1",
-                    LastSuccess = long.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out long ok) ? Epoch.AddMilliseconds(ok) : (DateTime?)null,
+                    LastSuccess = long.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out long ok) ? DateTimeOffset.FromUnixTimeMilliseconds(ok).UtcDateTime : (DateTime?)null,
                 });
             }
             return all;
@@ -87,7 +87,6 @@ namespace OsgPilot.Metrics
             new OsgPilotException(ErrorIds.ActivityLedgerUnavailable, ErrorCategory.PermissionDenied,
                 $"Cannot keep the sync outcome in '{dir}': {e.Message.TrimEnd('.')}. Give -StateDirectory (or set {StateDirectory.Variable}) a directory this account may write.", dir);
 
-        private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        private static string Ms(DateTime t) => ((long)(t.ToUniversalTime() - Epoch).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        private static string Ms(DateTime t) => new DateTimeOffset(t.ToUniversalTime()).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
     }
 }
