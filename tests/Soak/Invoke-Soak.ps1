@@ -263,7 +263,7 @@ try {
 
     $watch = [Diagnostics.Stopwatch]::StartNew()
     for ($cycle = 1; $cycle -le $Cycles; $cycle++) {
-        Write-Host "cycle $cycle"
+        Write-Host "cycle $cycle (at $([int]$watch.Elapsed.TotalSeconds) s)"
         $events = @()
         if ($cycle -gt 1 -and $rng.NextDouble() -lt $ChaosBefore) {
             $events += $kinds[$rng.Next($kinds.Count)]
@@ -312,7 +312,7 @@ try {
         if ($settled) { break }
         if ($quiet -ge $QuietCycles) { Write-Violation $cycle "not settled after $QuietCycles quiet cycles (roll-out to $rolloutImage under way)"; break }
         $quiet++
-        Write-Host "quiet cycle $quiet"
+        Write-Host "quiet cycle $quiet (at $([int]$watch.Elapsed.TotalSeconds) s)"
         Test-SyncRun $cycle (Wait-Sync (Start-Sync))
         $lastClean = Test-Invariants $cycle
         $cycle++

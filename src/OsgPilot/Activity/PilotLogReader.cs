@@ -47,7 +47,8 @@ namespace OsgPilot.Activity
             string hostDir = c.Label(PilotLabels.PilotDirectory);
             Dictionary<string, IEnumerable<string>> files;
             if (_docker.Endpoint.IsLocal && hostDir != null) files = ReadHost(c.Name, Path.Combine(hostDir, "log"));
-            else if (c.IsRunning) files = await ExecAsync(c, ct).ConfigureAwait(false);
+            // Exec needs a running process; a restarting (crash-looping) pilot is read like a stopped one.
+            else if (string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase)) files = await ExecAsync(c, ct).ConfigureAwait(false);
             else files = await ArchiveAsync(c, ct).ConfigureAwait(false);
             return Analyze(files, shortId);
         }
