@@ -87,17 +87,18 @@ namespace OsgPilot.Activity
                 await Task.WhenAll(read, stamp).ConfigureAwait(false);
                 PilotRun run = read.Result;
                 state.Draining = stamp.Result;
-                state.Accepting = !c.IsRunning ? false : state.Draining == true ? false : run.SlotsOpen;
+                // A restarting pilot crashed: its open jobs died with it, and it takes none.
+                state.Accepting = !c.IsUp ? false : state.Draining == true ? false : run.SlotsOpen;
                 if (harvest)
                 {
                     ActivityLedger merged = null;
-                    await Store.UpdateAsync(pilot, l => { l.Merge(run, container, c.IsRunning); merged = l; }, DateTime.UtcNow, ct).ConfigureAwait(false);
+                    await Store.UpdateAsync(pilot, l => { l.Merge(run, container, c.IsUp); merged = l; }, DateTime.UtcNow, ct).ConfigureAwait(false);
                     state.Ledger = merged;
                 }
                 else
                 {
                     state.Ledger = Store.Read(pilot);
-                    state.Ledger.Merge(run, container, c.IsRunning);
+                    state.Ledger.Merge(run, container, c.IsUp);
                 }
             }
             catch (OsgPilotException e) when (e.ErrorId == ErrorIds.ActivityReadFailed || e.ErrorId == ErrorIds.DockerApiError || e.ErrorId == ErrorIds.PilotNotFound)

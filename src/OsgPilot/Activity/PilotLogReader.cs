@@ -48,7 +48,7 @@ namespace OsgPilot.Activity
             Dictionary<string, IEnumerable<string>> files;
             if (_docker.Endpoint.IsLocal && hostDir != null) files = ReadHost(c.Name, Path.Combine(hostDir, "log"));
             // Exec needs a running process; a restarting (crash-looping) pilot is read like a stopped one.
-            else if (string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase)) files = await ExecAsync(c, ct).ConfigureAwait(false);
+            else if (c.IsUp) files = await ExecAsync(c, ct).ConfigureAwait(false);
             else files = await ArchiveAsync(c, ct).ConfigureAwait(false);
             return Analyze(files, shortId);
         }

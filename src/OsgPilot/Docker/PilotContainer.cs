@@ -34,6 +34,9 @@ namespace OsgPilot.Docker
             Labels = new Dictionary<string, string> { [Launch.PilotLabels.PilotDirectory] = hostDirectory },
         };
 
+        /// <summary>Its process runs now: "running" only (a restarting pilot crashed and is between starts).</summary>
+        public bool IsUp => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase);
+
         public string Label(string key) => Labels != null && Labels.TryGetValue(key, out string v) ? v : null;
     }
 
