@@ -3,8 +3,14 @@
     Times OsgPilot against the docker CLI (or PowerShell's own modules) doing the same work, on the
     test engine, and prints for each: ours, theirs, ours/theirs, and the goal where there is one.
 .DESCRIPTION
-    1. Import-Module OsgPilot in fresh pwsh -NoProfile processes, against Microsoft.PowerShell.PSResourceGet.
-    2. Start-OsgPilot -Count N (unwatched, as docker run -d does not watch) against N sequential docker run -d.
+    1. Import-Module OsgPilot in fresh pwsh -NoProfile processes, against Microsoft.PowerShell.PSResourceGet
+       and against an empty manifest (PowerShell's own floor).
+    1b. The whole process a timer runs (import, Import-OsgPilotConfig, Sync-OsgPilot with nothing to do,
+       ConvertTo-Json) against a bare `pwsh -Command exit`, wall and CPU, interleaved; and PowerShell's
+       own share of that line (a bare pwsh running ConvertTo-Json).
+    2. Start-OsgPilot -Count N (unwatched, as docker run -d does not watch) against N sequential docker run -d,
+       warm and as the first start of a fresh process; then the engine requests each call makes,
+       counted at a proxy.
     3. Get-OsgPilot -All over M pilot containers against docker ps -a with the same label filter,
        and the peak working-set growth of a fresh process doing it.
     4. Get-OsgPilot -Detailed over K running pilots against docker inspect + docker exec startd_addr.sh per pilot.
@@ -12,7 +18,9 @@
     5b. Get-OsgPilotActivity and Export-OsgPilotMetrics over A of those pilots (each with jobs in its
        StartLog and startd_history) against Get-OsgPilot -Detailed over the same pilots.
     6. Test-OsgSquid over 20 hanging squids against 20 sequential timeouts.
-    7. Get-OsgPilot on three TLS engines against one, and against the docker CLI per context.
+    7. Get-OsgPilot on three TLS engines against one, and against the docker CLI per context; through
+       forwarders 10 ms away, three against one, Get-OsgPilot -Detailed of R pilots against the same
+       engine's unix socket, and the TLS connections (handshakes) each call opens.
     8. Get-OsgPilotService -Task over S global services on a three-node swarm against docker service
        ls + docker service ps (two CLI calls for all of them), and Set-OsgPilotService with nothing to do.
     Medians of repeated runs. -Quick uses small sizes and few repeats: the tests run it so the
@@ -27,7 +35,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1')
 
-$size = if ($Quick) { @{ Repeat = 3; Imports = 3; Start = 6; List = 60; Running = 10 } } else { @{ Repeat = 9; Imports = 7; Start = 20; List = 1000; Running = 100 } }
+$size = if ($Quick) { @{ Repeat = 3; Imports = 3; Processes = 1; Start = 6; List = 60; Running = 10; Remote = 2; Requests = 30 } } else { @{ Repeat = 9; Imports = 7; Processes = 9; Start = 20; List = 1000; Running = 100; Remote = 20; Requests = 1000 } }
 $script:Missed = 0
 
 function Measure-Median([scriptblock] $Work, [int] $Times = $size.Repeat) {
@@ -47,6 +55,31 @@ function Measure-Import([string] $Module) {
         [double](& $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "`$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$Module'; `$t.Elapsed.TotalMilliseconds")
     }
     ($ms | Sort-Object)[[int][Math]::Floor($ms.Count / 2)]
+}
+function Measure-Process([string[][]] $Arms, [int] $Times) {
+    # Whole fresh processes, interleaved A B C A B C so a slow moment of the machine hits every arm:
+    # per arm the median wall and CPU (user + system) seconds, as bash's `time` reports them.
+    $samples = @{}
+    foreach ($i in 1..$Times) {
+        foreach ($arm in $Arms) {
+            $line = bash -c 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&1; } 2>&1' bench @arm
+            $wall, $user, $sys = [double[]](-split $line)
+            $samples[$arm -join ' '] += , @($wall, ($user + $sys))
+        }
+    }
+    foreach ($arm in $Arms) {
+        $xs = $samples[$arm -join ' ']
+        [pscustomobject]@{
+            Wall = 1000 * (@($xs | ForEach-Object { $_[0] } | Sort-Object)[[int][Math]::Floor($xs.Count / 2)])
+            Cpu  = 1000 * (@($xs | ForEach-Object { $_[1] } | Sort-Object)[[int][Math]::Floor($xs.Count / 2)])
+        }
+    }
+}
+function Measure-Requests([object] $Proxy, [scriptblock] $Work) {
+    # Engine requests one call makes: the proxy logs each request line (one connection per request on a unix socket).
+    $before = @(Get-FaultLog $Proxy).Count
+    & $Work | Out-Null
+    @(Get-FaultLog $Proxy).Count - $before
 }
 function New-CliPilot([string] $Name, [string] $Token, [string] $Cvmfs) {
     # The seed page's docker run line with the flags Start-OsgPilot sets.
@@ -75,6 +108,30 @@ try {
     $verdict = if ($Quick) { '(goal <= 150 ms, not judged in -Quick)' } elseif ($ours -le 150) { 'goal <= 150 ms: met' } else { $script:Missed++; 'goal <= 150 ms: MISSED' }
     '{0,-44} {1,-22} {2,9:0.0} ms   {3}' -f 'Import-Module, absolute', 'OsgPilot', $ours, $verdict
 
+    # PowerShell's own floor: an empty manifest costs a fresh process this much to import.
+    $floorDir = Join-Path $work 'Empty'
+    New-Item -ItemType Directory $floorDir | Out-Null
+    "@{ ModuleVersion = '1.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @(); CmdletsToExport = @() }" | Set-Content (Join-Path $floorDir 'Empty.psd1')
+    $floor = Measure-Import (Join-Path $floorDir 'Empty.psd1')
+    Write-Result 'Import-Module vs an empty manifest' 'OsgPilot' $ours 'PowerShell''s own floor' $floor
+
+    # --- 1b. The process a timer starts: import, read a config, Sync with nothing to do, JSON out
+    $pwsh = Get-PwshCommand
+    $coldFile = Join-Path $work 'cold.json'
+    $cold = New-TestConfig -Name "$prefix-cold" -TokenPath $token -CvmfsPath $cvmfs
+    $cold | Export-OsgPilotConfig -Path $coldFile -Force
+    $cold | Sync-OsgPilot -Count 2 | Out-Null
+    $bare = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', 'exit')
+    $json = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', '[pscustomobject]@{ Kind = ''Pilot''; Changed = $false } | ConvertTo-Json')
+    $sync = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; Import-OsgPilotConfig '$coldFile' | Sync-OsgPilot -Count 2 | ConvertTo-Json")
+    $bareRun, $jsonRun, $syncRun = Measure-Process -Arms $bare, $json, $sync -Times $size.Processes
+    Write-Result 'scheduled no-op Sync process, wall' 'pwsh ... Sync | ConvertTo-Json' $syncRun.Wall 'pwsh -Command exit' $bareRun.Wall 1.25
+    Write-Result 'scheduled no-op Sync process, CPU' 'pwsh ... Sync | ConvertTo-Json' $syncRun.Cpu 'pwsh -Command exit' $bareRun.Cpu
+    Write-Result 'PowerShell''s share of that line, wall' 'pwsh ... ConvertTo-Json' $jsonRun.Wall 'pwsh -Command exit' $bareRun.Wall
+    # What the module adds to that process: its wall time beyond PowerShell's own share, against PowerShell's start.
+    Write-Result 'the module''s overhead in that process, wall' 'Sync line - ConvertTo-Json' ($syncRun.Wall - $jsonRun.Wall) 'pwsh -Command exit' $bareRun.Wall 0.25
+    docker ps -aq --filter "name=^$prefix-cold" | xargs -r docker rm -f | Out-Null
+
     # --- 2. Start N: rounds of starting N pilots from nothing, medians; the clean-up between rounds is not timed
     $n = $size.Start
     $cfg = New-TestConfig -Name "$prefix-start" -TokenPath $token -CvmfsPath $cvmfs
@@ -89,6 +146,29 @@ try {
     & $clear
     Write-Result "start $n pilots" 'Start-OsgPilot -Count' $ours "$n x docker run -d" $cli 0.8
     Write-Result "start $n pilots again (no change)" 'Start-OsgPilot -Count' $again "$n x docker run -d" $cli
+    # The first start of a fresh process (only a Get-OsgPilot before it), as a timer or Ansible runs it.
+    $startFile = Join-Path $work 'start.json'
+    $cfg | Export-OsgPilotConfig -Path $startFile -Force
+    $firstMs = foreach ($r in 1..$rounds) {
+        [double](& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; Get-OsgPilot | Out-Null; `$c = Import-OsgPilotConfig '$startFile'; `$t = [Diagnostics.Stopwatch]::StartNew(); `$c | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null; `$t.Elapsed.TotalMilliseconds")
+        & $clear
+    }
+    Write-Result "first start of $n in a fresh process" 'Start-OsgPilot -Count' (& $median $firstMs) "$n x docker run -d" $cli 0.8
+    # What each call costs the engine, counted at a proxy in front of its socket (a fault that never fires turns on its request log).
+    $counter = Start-FaultProxy -Fault 'NEVER-MATCHES=hang'
+    try {
+        $via = @{ DockerHost = $counter.DockerHost }
+        $counts = [ordered]@{
+            'Get-OsgPilot' = Measure-Requests $counter { Get-OsgPilot @via }
+            "Start -Count $n" = Measure-Requests $counter { $cfg | Start-OsgPilot @via -Count $n -WatchSeconds 0 }
+            "Sync -Count $n, no-op" = Measure-Requests $counter { $cfg | Sync-OsgPilot @via -Count $n }
+            "Get -Detailed of $n" = Measure-Requests $counter { Get-OsgPilot @via -Name "$prefix-start-*" -Detailed }
+        }
+    } finally {
+        Stop-FaultProxy $counter
+        & $clear
+    }
+    '{0,-44} {1}' -f 'engine requests per call', (($counts.Keys | ForEach-Object { "$_ $($counts[$_])" }) -join ', ')
 
     # --- 3. List M
     $m = $size.List
@@ -160,7 +240,7 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
         Get-OsgPilot -All -Context $contexts | Out-Null
         $one = Measure-Median { Get-OsgPilot -All -Context bench-1 }
         $three = Measure-Median { Get-OsgPilot -All -Context $contexts }
-        Write-Result 'list pilots on 3 TLS engines vs 1' 'Get-OsgPilot -Context x3' $three 'the same on 1 engine' $one
+        Write-Result 'list pilots on 3 TLS engines vs 1' 'Get-OsgPilot -Context x3' $three 'the same on 1 engine' $one 1.3
         $cli = Measure-Median { bash -c 'for c in bench-1 bench-2 bench-3; do docker --context $c ps -a --filter label=org.osg-htc.osgpilot.managed=true -q & done; wait' }
         Write-Result 'list pilots on 3 TLS engines' 'Get-OsgPilot -Context x3' $three '3 x docker --context ps, in parallel' $cli
         # Real hosts are a network away; here the engines share this machine's cores with the client,
@@ -172,6 +252,31 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
             $one = Measure-Median { Get-OsgPilot -All -DockerHost $forwarders[0].DockerHost }
             $three = Measure-Median { Get-OsgPilot -All -DockerHost $forwarders.DockerHost }
             Write-Result 'list on 3 engines 10 ms away vs 1' 'Get-OsgPilot -DockerHost x3' $three 'the same on 1 engine' $one 1.3
+            # R running pilots on one engine: their status through TLS 10 ms away against its own unix socket,
+            # and the TLS connections (each one handshake) every call opens, counted at the forwarder.
+            $r = $size.Remote
+            $remote = New-TestConfig -Name "$prefix-tls" -TokenPath $token -CvmfsPath $cvmfs -Extra @{ Environment = @{ STANDIN_READY_SECONDS = '0'; STANDIN_IDLE_SECONDS = '600' } }
+            $remote | Start-OsgPilot -DockerHost $envs.FLEET_SOCKET_1 -Count $r -Wait | Out-Null
+            $far = $forwarders[0].DockerHost
+            $local = Measure-Median { Get-OsgPilot -DockerHost $envs.FLEET_SOCKET_1 -Name "$prefix-tls-*" -Detailed }
+            $tls = Measure-Median { Get-OsgPilot -DockerHost $far -Name "$prefix-tls-*" -Detailed }
+            Write-Result "status of $r pilots, TLS 10 ms away" 'Get-OsgPilot -Detailed' $tls 'the same on a local socket' $local 2
+            $handshakes = [ordered]@{
+                'Get-OsgPilot' = Measure-Requests $forwarders[0] { Get-OsgPilot -DockerHost $far }
+                "Get -Detailed of $r ($r exec streams)" = Measure-Requests $forwarders[0] { Get-OsgPilot -DockerHost $far -Name "$prefix-tls-*" -Detailed }
+                "Sync -Count $r, no-op" = Measure-Requests $forwarders[0] { $remote | Sync-OsgPilot -DockerHost $far -Count $r }
+            }
+            '{0,-44} {1}' -f 'TLS handshakes per call, one engine', (($handshakes.Keys | ForEach-Object { "$_ $($handshakes[$_])" }) -join ', ')
+            # Pools end with their call: this process's descriptors across 1000 requests (no-op Syncs,
+            # each making as many requests as section 2 counted).
+            $syncs = [Math]::Ceiling($size.Requests / $counts["Sync -Count $n, no-op"])
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+            $fdBefore = @(Get-ChildItem "/proc/$PID/fd").Count
+            $connections = Measure-Requests $forwarders[0] { foreach ($i in 1..$syncs) { $remote | Sync-OsgPilot -DockerHost $far -Count $r } }
+            $growth = @(Get-ChildItem "/proc/$PID/fd").Count - $fdBefore
+            $verdict = if ($Quick) { '(goal 0, not judged in -Quick)' } elseif ($growth -le 0) { 'goal 0: met' } else { $script:Missed++; 'goal 0: MISSED' }
+            '{0,-44} {1,-22} {2,9} fds    {3}' -f "descriptors after $($syncs * $counts["Sync -Count $n, no-op"]) requests", "$syncs Syncs, $connections TLS conn.", $growth, $verdict
+            Get-OsgPilot -DockerHost $envs.FLEET_SOCKET_1 -Name "$prefix-tls-*" | Remove-OsgPilot -DockerHost $envs.FLEET_SOCKET_1 -Force
         } finally {
             Remove-Item env:DOCKER_TLS_VERIFY, env:DOCKER_CERT_PATH -ErrorAction Ignore
             foreach ($f in $forwarders) { Stop-FaultProxy $f }

@@ -234,6 +234,45 @@ Describe 'Many engines in one call' -Skip:$NoEngine {
     }
 }
 
+Describe 'Connections to a TLS engine last for the call, and no longer' -Skip:$NoEngine {
+    AfterAll { Remove-FleetPilots }
+    # A no-op Sync of one pilot, over and over: the requests each makes are counted at a proxy on the
+    # engine's own unix socket (one connection per request there), the TLS connections (handshakes) at
+    # a relay in front of its TLS port, and this process's open descriptors before and after.
+    # 400 requests keep this under 5 s of the test run; the benchmark (-Task Benchmark) makes 1000.
+    It 'a call reuses its connections, and 400 requests later no socket is left open' {
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $Fleet.FLEET_SOCKET_1
+        $counter = Start-FaultProxy -Fault 'NEVER-MATCHES=hang'
+        $env:DOCKER_HOST = $saved
+        $relay = Start-LatencyForwarder -Upstream $Engines[0]
+        $env:DOCKER_TLS_VERIFY = '1'; $env:DOCKER_CERT_PATH = Join-Path $Pki 'client'
+        try {
+            $cfg = New-TestConfig -Name "$Prefix-pool" -TokenPath $TokenPath -CvmfsPath $Cvmfs
+            $cfg | Sync-OsgPilot -DockerHost $relay.DockerHost -Count 1 | Out-Null
+            $requests = @(Get-FaultLog $counter).Count
+            $cfg | Sync-OsgPilot -DockerHost $counter.DockerHost -Count 1 | Out-Null
+            $perCall = @(Get-FaultLog $counter).Count - $requests
+            $perCall | Should -BeGreaterThan 1 -Because 'a Sync asks more than once, or reuse could not show'
+            $calls = [Math]::Ceiling(400 / $perCall)
+
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+            $before = @(Get-ChildItem "/proc/$PID/fd").Count
+            $opened = @(Get-FaultLog $relay).Count
+            foreach ($i in 1..$calls) { $cfg | Sync-OsgPilot -DockerHost $relay.DockerHost -Count 1 | Out-Null }
+            $handshakes = @(Get-FaultLog $relay).Count - $opened
+            $after = @(Get-ChildItem "/proc/$PID/fd").Count
+            Write-Host "pool: $calls no-op Syncs, $perCall requests each, $handshakes TLS connections; descriptors $before -> $after"
+            $handshakes | Should -BeLessThan ($calls * $perCall) -Because 'requests of one call share a connection'
+            ($after - $before) | Should -BeLessOrEqual 2 -Because 'each call closes its connections when it ends (no GC needed)'
+        } finally {
+            Remove-Item env:DOCKER_TLS_VERIFY, env:DOCKER_CERT_PATH
+            Stop-FaultProxy $relay
+            Stop-FaultProxy $counter
+        }
+    }
+}
+
 Describe 'Fleet timing' -Skip:$NoEngine {
     # Real hosts are a network away: each engine is reached through a loopback forwarder that adds
     # 10 ms each way (tc netem is not available here). Without it the three engines and the client

@@ -12,6 +12,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Docker.DotNet.NativeHttp;
 using OsgPilot.Config;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
@@ -42,7 +43,11 @@ namespace OsgPilot.Docker
             if (endpoint.Tls != null)
             {
                 _tls = TlsCredentials.Load(endpoint, DateTime.UtcNow);
-                _client = builder.WithEndpoint(endpoint.Uri).WithAuthProvider(_tls.Provider).Build();
+                _client = builder.WithEndpoint(endpoint.Uri).WithAuthProvider(_tls.Provider).WithTransportOptions(PooledTransport()).Build();
+            }
+            else if (endpoint.Uri.Scheme == "tcp")
+            {
+                _client = builder.WithEndpoint(endpoint.Uri).WithTransportOptions(PooledTransport()).Build();
             }
             else if (endpoint.IsSsh)
             {
@@ -54,6 +59,15 @@ namespace OsgPilot.Docker
                 _client = builder.WithEndpoint(endpoint.Uri).Build();
             }
         }
+
+        /// <summary>
+        /// TCP engines get the framework's pooled handler: keep-alive connections for the life of this
+        /// gateway (one cmdlet call), so a TLS engine pays a handshake per connection, not per request.
+        /// Streams the engine hijacks (exec, attach) still take a connection each. No proxy: the engine
+        /// is reached directly, as before, whatever HTTPS_PROXY says.
+        /// </summary>
+        private static NativeHttpTransportOptions PooledTransport() =>
+            new NativeHttpTransportOptions { ConfigureHandler = handler => handler.UseProxy = false };
 
         public DockerEndpoint Endpoint { get; }
 
@@ -302,7 +316,7 @@ namespace OsgPilot.Docker
         /// <summary>A failed TLS handshake, said as what went wrong: our check of the engine, or the engine's refusal of us.</summary>
         private OsgPilotException TlsFailure(Exception e)
         {
-            if (_tls == null || !HasInner<System.Security.Authentication.AuthenticationException>(e)) return null;
+            if (_tls == null || !(HasInner<System.Security.Authentication.AuthenticationException>(e) || RefusedAfterHandshake(e))) return null;
             if (_tls.ServerRejectedBecause != null)
             {
                 return new OsgPilotException(ErrorIds.DockerTlsServerUntrusted, ErrorCategory.SecurityError,
@@ -322,6 +336,14 @@ namespace OsgPilot.Docker
             return new OsgPilotException(ErrorIds.DockerSshFailed, ErrorCategory.ConnectionError,
                 $"Cannot reach the Docker engine at '{Endpoint}' over ssh: {said}. (ssh runs `docker system dial-stdio` there with your ssh configuration; try `ssh {Endpoint.Uri.Host} docker version`.)", Endpoint.Display, e);
         }
+
+        /// <summary>
+        /// TLS 1.3 finishes the client's side of the handshake before the engine checks the client's
+        /// certificate: a refusal then arrives as an alert on the first read, not as an authentication failure.
+        /// </summary>
+        private static bool RefusedAfterHandshake(Exception e) =>
+            e != null && (System.Text.RegularExpressions.Regex.IsMatch(e.Message ?? "", @"alert (bad certificate|certificate required|unknown ca|certificate unknown|certificate expired|certificate revoked|unsupported certificate|access denied)")
+                          || RefusedAfterHandshake(e.InnerException));
 
         private static bool HasInner<T>(Exception e) where T : Exception => e is T || (e.InnerException != null && HasInner<T>(e.InnerException));
 
