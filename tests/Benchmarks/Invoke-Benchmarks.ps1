@@ -106,7 +106,7 @@ try {
     $ours = Measure-Import $ModulePath
     $theirs = Measure-Import 'Microsoft.PowerShell.PSResourceGet'
     Write-Result 'Import-Module (fresh pwsh, in-process)' 'OsgPilot' $ours 'Microsoft.PowerShell.PSResourceGet' $theirs
-    $verdict = if ($Quick) { '(goal <= 150 ms, not judged in -Quick)' } elseif ($ours -le 150) { 'goal <= 150 ms: met' } else { $script:Missed++; 'goal <= 150 ms: MISSED' }
+    $verdict = if ($Quick) { '(goal <= 120 ms, not judged in -Quick)' } elseif ($ours -le 120) { 'goal <= 120 ms: met' } else { $script:Missed++; 'goal <= 120 ms: MISSED' }
     '{0,-44} {1,-22} {2,9:0.0} ms   {3}' -f 'Import-Module, absolute', 'OsgPilot', $ours, $verdict
 
     # PowerShell's own floor: an empty manifest costs a fresh process this much to import.
@@ -139,8 +139,18 @@ try {
     $cfg = New-TestConfig -Name "$prefix-start" -TokenPath $token -CvmfsPath $cvmfs
     $clear = { docker ps -aq --filter "name=^$prefix-(start|cli)-" | xargs -r docker rm -f | Out-Null }
     $rounds = if ($Quick) { 1 } else { 5 }
-    $oursMs = foreach ($r in 1..$rounds) { $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null; $t.Elapsed.TotalMilliseconds; & $clear }
-    $cliMs = foreach ($r in 1..$rounds) { $t = [Diagnostics.Stopwatch]::StartNew(); foreach ($i in 1..$n) { New-CliPilot "$prefix-cli-$i" $token $cvmfs }; $t.Elapsed.TotalMilliseconds; & $clear }
+    # The first start of a fresh process (only a Get-OsgPilot before it) is what a timer or Ansible
+    # runs. The three are interleaved round by round: the engine slows as rounds of containers come
+    # and go, and that must weigh on each the same.
+    $startFile = Join-Path $work 'start.json'
+    $cfg | Export-OsgPilotConfig -Path $startFile -Force
+    $oursMs, $cliMs, $firstMs = @(), @(), @()
+    foreach ($r in 1..$rounds) {
+        $t = [Diagnostics.Stopwatch]::StartNew(); $cfg | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null; $oursMs += $t.Elapsed.TotalMilliseconds; & $clear
+        $t = [Diagnostics.Stopwatch]::StartNew(); foreach ($i in 1..$n) { New-CliPilot "$prefix-cli-$i" $token $cvmfs }; $cliMs += $t.Elapsed.TotalMilliseconds; & $clear
+        $firstMs += [double](& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; Get-OsgPilot | Out-Null; `$c = Import-OsgPilotConfig '$startFile'; `$t = [Diagnostics.Stopwatch]::StartNew(); `$c | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null; `$t.Elapsed.TotalMilliseconds")
+        & $clear
+    }
     $median = { param($xs) ($xs | Sort-Object)[[int][Math]::Floor(@($xs).Count / 2)] }
     $ours = & $median $oursMs; $cli = & $median $cliMs
     $cfg | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null
@@ -148,13 +158,6 @@ try {
     & $clear
     Write-Result "start $n pilots" 'Start-OsgPilot -Count' $ours "$n x docker run -d" $cli 0.8
     Write-Result "start $n pilots again (no change)" 'Start-OsgPilot -Count' $again "$n x docker run -d" $cli
-    # The first start of a fresh process (only a Get-OsgPilot before it), as a timer or Ansible runs it.
-    $startFile = Join-Path $work 'start.json'
-    $cfg | Export-OsgPilotConfig -Path $startFile -Force
-    $firstMs = foreach ($r in 1..$rounds) {
-        [double](& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; Get-OsgPilot | Out-Null; `$c = Import-OsgPilotConfig '$startFile'; `$t = [Diagnostics.Stopwatch]::StartNew(); `$c | Start-OsgPilot -Count $n -WatchSeconds 0 | Out-Null; `$t.Elapsed.TotalMilliseconds")
-        & $clear
-    }
     Write-Result "first start of $n in a fresh process" 'Start-OsgPilot -Count' (& $median $firstMs) "$n x docker run -d" $cli 0.8
     # What each call costs the engine, counted at a proxy in front of its socket (a fault that never fires turns on its request log).
     $counter = Start-FaultProxy -Fault 'NEVER-MATCHES=hang'
