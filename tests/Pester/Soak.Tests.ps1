@@ -24,7 +24,7 @@ Describe 'A compressed month of chaos (short form)' -Skip:$NoEngine {
         $summary = $lines | Where-Object { $_ -like 'Soak: *' } | Select-Object -Last 1
         Write-Host $summary
         # When each cycle began and the chaos it met: where a slow run spent its time.
-        Write-Host (($lines | Where-Object { $_ -match '^(quiet )?cycle \d+ \(at|^\s+chaos: ' } | ForEach-Object Trim) -join '; ')
+        Write-Host (($lines | Where-Object { $_ -match '^(quiet )?cycle \d+ \(at|^\s+(chaos: |sync: |invariants |\()' } | ForEach-Object Trim) -join '; ')
         $lines | Where-Object { $_ -like '*VIOLATION*' } | ForEach-Object { Write-Host $_ }
         $summary | Should -Match 'violations: 0$' -Because ($lines | Select-Object -Last 30 | Out-String)
         $exit | Should -Be 0

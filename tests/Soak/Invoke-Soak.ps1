@@ -119,11 +119,13 @@ function Start-Sync {
     $psi.Environment['TMPDIR'] = $runTemp
     $psi.Environment['OSGPILOT_RUNTIME_DIR'] = $lockDir
     $p = [Diagnostics.Process]::Start($psi)
-    [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
+    [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync(); Watch = [Diagnostics.Stopwatch]::StartNew() }
 }
 
 function Wait-Sync($Run) {
     if (-not $Run.Process.WaitForExit(300000)) { $Run.Process.Kill($true); throw 'A Sync ran longer than 5 minutes.' }
+    # How long each run took, in the log: a slow cycle shows which of its steps was slow.
+    Write-Host ("  sync: exit {0} after {1:0.0} s" -f $Run.Process.ExitCode, $Run.Watch.Elapsed.TotalSeconds)
     [pscustomobject]@{ ExitCode = $Run.Process.ExitCode; Out = $Run.Out.GetAwaiter().GetResult(); Err = $Run.Err.GetAwaiter().GetResult() }
 }
 
@@ -272,7 +274,11 @@ try {
         $during = if ($cycle -gt 1 -and $rng.NextDouble() -lt $ChaosDuring) { $duringKinds[$rng.Next($duringKinds.Count)] } else { $null }
         $killAfterMs = 800 + $rng.Next(2500)
         Add-Job
-        foreach ($e in $events) { Invoke-Chaos $cycle $e }
+        foreach ($e in $events) {
+            $chaosWatch = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-Chaos $cycle $e
+            if ($chaosWatch.Elapsed.TotalSeconds -ge 5) { Write-Host ("  ({0} took {1:0.0} s)" -f $e, $chaosWatch.Elapsed.TotalSeconds) }
+        }
         if ($events.Count -or $during) { if ($null -eq $pendingSince) { $pendingSince = $cycle } }
 
         $checked = $true
@@ -294,7 +300,10 @@ try {
             }
             default { Test-SyncRun $cycle (Wait-Sync (Start-Sync)) }
         }
-        if ($checked -and (Test-Invariants $cycle) -and $null -ne $pendingSince) {
+        $checkWatch = [Diagnostics.Stopwatch]::StartNew()
+        $held = $checked -and (Test-Invariants $cycle)
+        if ($checked) { Write-Host ("  invariants checked in {0:0.0} s" -f $checkWatch.Elapsed.TotalSeconds) }
+        if ($held -and $null -ne $pendingSince) {
             $maxConverge = [Math]::Max($maxConverge, $cycle - $pendingSince + 1)
             $pendingSince = $null
         }
