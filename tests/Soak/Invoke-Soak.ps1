@@ -172,8 +172,11 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
             # The engine fixture's own state directory (tests/fixtures/engine.sh, OSGPILOT_TEST_STATE).
             $pidFile = Join-Path ($env:OSGPILOT_TEST_STATE ?? '/run/osgpilot-test') 'dockerd.pid'
             $dockerd = [int](Get-Content $pidFile)
+            $gone = [Diagnostics.Stopwatch]::StartNew()
             /bin/kill -KILL $dockerd
             while (Test-Path "/proc/$dockerd") { Start-Sleep -Milliseconds 100 }
+            # The two halves apart: a slow restart says whether the old dockerd took long to die or the new one to answer.
+            Write-Host ("  (dockerd gone after {0:0.0} s)" -f $gone.Elapsed.TotalSeconds)
             bash $engineScript start | Out-Null
             if ($LASTEXITCODE -ne 0) { throw 'The engine did not come back after a restart.' }
         }
