@@ -54,6 +54,7 @@ $Staged = Join-Path $OutRoot "OsgPilot/$Version"
 $ResultsDir = Join-Path $OutRoot 'test-results'
 $Fixtures = Join-Path $Root 'tests/fixtures'
 $TestEngine = 'unix:///run/osgpilot-test/docker.sock'
+$PodmanEngine = 'unix:///run/osgpilot-podman/podman.sock'
 $StandInImage = 'osgpilot/standin-pilot:latest'
 
 function Invoke-Native {
@@ -148,8 +149,27 @@ function Start-TestFixtures([string] $Purpose = 'test') {
     if ((id -u) -ne '0') { Write-Warning 'The Docker fixtures need root; integration tests will report the engine as missing.'; return }
     Invoke-Native bash (Join-Path $Fixtures 'install-prereqs.sh') $Purpose
     Invoke-Native bash (Join-Path $Fixtures 'engine.sh') start
+    if ($Purpose -eq 'test') {
+        # The second engine of the engine-parameterised suites: Podman, with the same stand-in image.
+        Invoke-Native bash (Join-Path $Fixtures 'podman.sh') start
+        $env:DOCKER_HOST = $PodmanEngine
+        Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
+        $env:OSGPILOT_PODMAN_HOST = $PodmanEngine
+    }
     $env:DOCKER_HOST = $TestEngine
     Invoke-Native bash (Join-Path $Fixtures 'build-standin.sh') $StandInImage
+}
+
+function Start-FreshPwsh([string] $LogPath) {
+    # Like Invoke-FreshPwsh, but in the background, its output to a file: returns the process.
+    $exe = [Environment]::ProcessPath
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    Start-Process -FilePath $exe -ArgumentList (@($prefix) + @('-NoProfile', '-NonInteractive') + $args) -NoNewWindow -PassThru `
+        -RedirectStandardOutput $LogPath -RedirectStandardError "$LogPath.err"
+}
+
+function Read-PesterCounts([string] $Path) {
+    if (Test-Path $Path) { Get-Content -Raw $Path | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 }
 
 function Read-TrxCounts([string] $Path) {
@@ -176,14 +196,30 @@ function Invoke-TestTask {
     Invoke-Native dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') -nologo '-v:q'
     $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
     $pesterResult = Join-Path $ResultsDir 'pester.json'
+    $podmanResult = Join-Path $ResultsDir 'pester-podman.json'
+    $podmanLog = Join-Path $ResultsDir 'pester-podman.log'
+    # The engine-parameterised suites on Podman run beside the whole suite on dockerd: two engines,
+    # two processes, no shared state; its log follows the dockerd pass's.
+    $podman = if ($env:OSGPILOT_PODMAN_HOST) {
+        Start-FreshPwsh $podmanLog -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -Engine podman `
+            -PesterPath $pester -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -ResultPath $podmanResult
+    }
     Invoke-FreshPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $Staged 'OsgPilot.psd1') -ResultPath $pesterResult
-    $pesterCounts = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pesterCounts = Read-PesterCounts $pesterResult
+    $passes = @([pscustomobject]@{ Engine = 'dockerd'; Counts = $pesterCounts })
+    if ($podman) {
+        $podman.WaitForExit()
+        Write-Host '== Pester on Podman (the engine-parameterised suites)'
+        Get-Content $podmanLog, "$podmanLog.err" -ErrorAction Ignore | Write-Host
+        $passes += [pscustomobject]@{ Engine = 'Podman'; Counts = (Read-PesterCounts $podmanResult) }
+    }
 
-    $passed = $xunit.Passed + $pesterCounts.Passed
-    $failed = $xunit.Failed + $pesterCounts.Failed
-    $skipped = $xunit.Skipped + $pesterCounts.Skipped
-    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    $passed = $xunit.Passed + ($passes.Counts | Measure-Object Passed -Sum).Sum
+    $failed = $xunit.Failed + ($passes.Counts | Measure-Object Failed -Sum).Sum
+    $skipped = $xunit.Skipped + ($passes.Counts | Measure-Object Skipped -Sum).Sum
+    $perEngine = ($passes | ForEach-Object { "Pester on $($_.Engine): $($_.Counts.Passed) passed, $($_.Counts.Failed) failed, $($_.Counts.Skipped) skipped" }) -join '; '
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; $perEngine"
     Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }

@@ -23,6 +23,8 @@
        engine's unix socket, and the TLS connections (handshakes) each call opens.
     8. Get-OsgPilotService -Task over S global services on a three-node swarm against docker service
        ls + docker service ps (two CLI calls for all of them), and Set-OsgPilotService with nothing to do.
+    9. On the test Podman (when OSGPILOT_PODMAN_HOST names it): Get-OsgPilot -All over 200 pilots against
+       podman ps -a, and Start-OsgPilot -Count 10 against a loop of podman run -d.
     Medians of repeated runs. -Quick uses small sizes and few repeats: the tests run it so the
     benchmark cannot rot; its ratios are printed but its goals are not judged.
 #>
@@ -314,6 +316,38 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
         Remove-OsgPilotService -DockerHost $manager -Name "$prefix-svc" -Force
     } finally {
         bash $swarm stop | Out-Null
+    }
+    # --- 9. A Podman engine (tests/fixtures/podman.sh): the same list and start against Podman's own CLI
+    if ($env:OSGPILOT_PODMAN_HOST) {
+        $podmanHost = $env:OSGPILOT_PODMAN_HOST
+        $podman = { podman --remote --url $podmanHost @args }
+        $pclear = { & $podman ps -aq --filter "name=^$prefix-p" | xargs -r -n 50 podman --remote --url $podmanHost rm -f | Out-Null }
+        try {
+            $pl = if ($Quick) { 20 } else { 200 }
+            1..$pl | ForEach-Object { "$prefix-plist-$_" } | xargs -P 4 -I NAME podman --remote --url $podmanHost create --name NAME --label $label --label org.osg-htc.osgpilot.site=Lancium $Image | Out-Null
+            $ours = Measure-Median { Get-OsgPilot -All -DockerHost $podmanHost }
+            $cli = Measure-Median { & $podman ps -a --filter "label=$label" --format json }
+            Write-Result "Podman: list $pl pilots (-All)" 'Get-OsgPilot -All' $ours 'podman ps -a --filter label=...' $cli
+            & $pclear
+            $ps = if ($Quick) { 3 } else { 10 }
+            $pcfg = New-TestConfig -Name "$prefix-pstart" -TokenPath $token -CvmfsPath $cvmfs
+            $oursMs, $cliMs = @(), @()
+            foreach ($r in 1..$(if ($Quick) { 1 } else { 3 })) {
+                $t = [Diagnostics.Stopwatch]::StartNew(); $pcfg | Start-OsgPilot -DockerHost $podmanHost -Count $ps -WatchSeconds 0 | Out-Null; $oursMs += $t.Elapsed.TotalMilliseconds; & $pclear
+                $t = [Diagnostics.Stopwatch]::StartNew()
+                foreach ($i in 1..$ps) {
+                    & $podman run -d --name "$prefix-pcli-$i" --user osg --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID --cap-add SYS_ADMIN `
+                        --cap-add SYS_CHROOT --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH -v "${cvmfs}:/cvmfs:shared" `
+                        -v "${token}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org:ro" -e GLIDEIN_Site=Lancium -e GLIDEIN_ResourceName=Lancium-Backfill `
+                        -e OSG_SQUID_LOCATION=http://127.0.0.1:3128 -e STANDIN_IDLE_SECONDS=600 --ulimit nofile=2048:2048 `
+                        --pids-limit 16384 --stop-timeout 120 --restart no $Image | Out-Null
+                }
+                $cliMs += $t.Elapsed.TotalMilliseconds; & $pclear
+            }
+            Write-Result "Podman: start $ps pilots" 'Start-OsgPilot -Count' (& $median $oursMs) "$ps x podman run -d" (& $median $cliMs)
+        } finally {
+            & $pclear
+        }
     }
     if (-not $Quick) { "Goals missed: $script:Missed" }
 }

@@ -88,6 +88,30 @@ namespace OsgPilot.Tests
             Assert.True(new PilotSelection(null).Matches("anything"));
         }
 
+        [Theory]
+        [InlineData(new[] { "Engine", "containerd", "runc" }, "20.10.24+dfsg1", "Docker 20.10.24+dfsg1", true)]
+        [InlineData(new[] { "Podman Engine", "Conmon", "OCI Runtime (crun)" }, "4.3.1", "Podman 4.3.1", false)]
+        [InlineData(new[] { "Podman Engine" }, "5.0.3", "Podman 5.0.3", false)]
+        [InlineData(new[] { "Podman Engine" }, "5.1.0", "Podman 5.1.0", true)]
+        [InlineData(new[] { "Podman Engine" }, "6.0.0-rc1", "Podman 6.0.0-rc1", true)]
+        [InlineData(null, "28.2.2", "Docker 28.2.2", true)]
+        public void The_engine_names_itself_in_its_version_components(string[] components, string version, string display, bool canChangePolicy)
+        {
+            var v = new EngineVersion { Product = EngineVersion.ProductOf(components), Version = version };
+            Assert.Equal(display, v.Display);
+            Assert.Equal(canChangePolicy, v.CanChangeRestartPolicy);
+        }
+
+        [Theory]
+        [InlineData("stopped", "exited")]
+        [InlineData("configured", "created")]
+        [InlineData("initialized", "created")]
+        [InlineData("stopping", "running")]
+        [InlineData("exited", "exited")]
+        [InlineData("restarting", "restarting")]
+        [InlineData(null, null)]
+        public void Podman_states_read_as_dockerd_names_them(string engine, string ours) => Assert.Equal(ours, EngineStates.Normalize(engine));
+
         [Fact]
         public void Pilot_reports_the_image_tag()
         {

@@ -67,6 +67,24 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
+        public void CONTAINER_HOST_as_Podman_reads_it_comes_after_every_docker_setting_and_before_the_default()
+        {
+            _env["CONTAINER_HOST"] = "unix:///run/podman/podman.sock";
+            Assert.Equal("unix:///run/podman/podman.sock", Resolver().Resolve(null, null).Display);
+            Context("c", "tcp://c.example.edu:2376");
+            File.WriteAllText(Path.Combine(_config, "config.json"), "{\"currentContext\":\"c\"}");
+            Assert.Equal("c", Resolver().Resolve(null, null).Context);
+            _env["DOCKER_HOST"] = "unix:///run/env.sock";
+            Assert.Equal("unix:///run/env.sock", Resolver().Resolve(null, null).Display);
+            // Podman's ssh form carries the socket path, which `docker system dial-stdio` has no use for.
+            _env.Remove("DOCKER_HOST");
+            File.Delete(Path.Combine(_config, "config.json"));
+            _env["CONTAINER_HOST"] = "ssh://core@el9.example.edu/run/podman/podman.sock";
+            OsgPilotException e = Assert.Throws<OsgPilotException>(() => Resolver().Resolve(null, null));
+            Assert.Equal(ErrorIds.InvalidDockerHost, e.ErrorId);
+        }
+
+        [Fact]
         public void The_default_context_is_DOCKER_HOST_or_the_platform_socket()
         {
             File.WriteAllText(Path.Combine(_config, "config.json"), "{\"currentContext\":\"default\"}");

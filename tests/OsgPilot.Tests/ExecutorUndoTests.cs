@@ -217,6 +217,38 @@ namespace OsgPilot.Tests
             }
         }
 
+        /// <summary>Podman before 5.1: the drain cannot set policy "no", so the engine starts the drained pilot again.</summary>
+        [Fact]
+        public async Task Where_the_restart_policy_is_fixed_a_drained_pilot_the_engine_started_again_is_replaced()
+        {
+            OsgPilotConfig config = Config("/srv/osg-pilot");
+            var engine = new FaultyEngine { FixedRestartPolicy = true };
+            ContainerSpec spec = SpecOf(config, 0, 1);
+            FaultyEngine.Box pilot = engine.Add(spec.Name, "running", spec.ConfigHash, spec.HostPilotDirectory);
+            engine.RestartedByEngine(pilot); // its first start, before the drain
+            Assert.Null(await Run(engine, config, new PilotStep { Name = spec.Name, Spec = spec, Existing = View(pilot), Action = PilotAction.Drain }));
+            Assert.Contains(spec.HostPilotDirectory, engine.StampedDirectories);
+            Assert.Equal(PilotRestartPolicy.UnlessStopped, pilot.Policy);
+            Assert.DoesNotContain("update", engine.Calls);
+
+            var request = new ReconcileRequest { Config = config, Count = 1, Policy = ReconcilePolicy.ForSync(1, false, TimeSpan.FromHours(72)), Watch = TimeSpan.FromSeconds(1), Describe = s => (s.Name, s.Reason) };
+            // Still at its jobs: left to finish them.
+            ReconcileResult draining = await new PilotReconciler(engine, new RecordingHost()).RunAsync(request, CancellationToken.None);
+            Assert.Equal(PilotAction.AwaitExit, Assert.Single(draining.Steps).Step.Action);
+            Assert.Same(pilot, Assert.Single(engine.Boxes));
+
+            engine.RestartedByEngine(pilot); // it exited once idle, and the policy started it again, still drained
+            ReconcileResult result = await new PilotReconciler(engine, new RecordingHost()).RunAsync(request, CancellationToken.None);
+            StepOutcome o = Assert.Single(result.Steps);
+            Assert.Equal(PilotAction.Replace, o.Step.Action);
+            Assert.Null(o.Error);
+            FaultyEngine.Box now = Assert.Single(engine.Boxes);
+            Assert.NotSame(pilot, now);
+            Assert.Equal("running", now.State);
+            Assert.Empty(engine.StampedDirectories);
+            Assert.Empty(engine.StartedDrained);
+        }
+
         private static Docker.PilotContainer View(FaultyEngine.Box b) => new Docker.PilotContainer
         {
             Id = b.Id, Name = b.Name, State = b.State, Labels = new Dictionary<string, string>(b.Labels),

@@ -33,7 +33,19 @@ namespace OsgPilot.Tests
             /// <summary>The host directory at /pilot (null: the container's own).</summary>
             public string Directory;
             public bool OwnStamp;
+            public DateTime? StampedAt;
+            public DateTime? StartedAt;
         }
+
+        /// <summary>Like Podman before 5.1: a restart policy cannot change after creation.</summary>
+        public bool FixedRestartPolicy { get; set; }
+
+        // A clock of its own, so "started after the stamp" never depends on the machine's timing.
+        private DateTime _clock = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        private DateTime Tick() => _clock = _clock.AddMinutes(1);
+
+        /// <summary>The engine's restart policy starts a drained pilot again after it exited (the stamp stays).</summary>
+        public void RestartedByEngine(Box b) { b.State = "running"; b.StartedAt = Tick(); }
 
         /// <summary>Host pilot directories that hold stop-glidein.stamp: it outlives the containers on them.</summary>
         public HashSet<string> StampedDirectories { get; } = new HashSet<string>();
@@ -46,6 +58,7 @@ namespace OsgPilot.Tests
 
         private void SetStamp(Box b, bool on)
         {
+            b.StampedAt = on ? Tick() : (DateTime?)null;
             if (b.Directory == null) b.OwnStamp = on;
             else if (IsLocal && on) System.IO.File.WriteAllText(StampFile(b), "");
             else if (IsLocal) System.IO.File.Delete(StampFile(b));
@@ -114,7 +127,7 @@ namespace OsgPilot.Tests
         public Task<ImageInfo> PullAndInspectAsync(string image, IProgress<PullProgress> progress, CancellationToken ct) => InspectImageAsync(image, ct);
 
         public Task<ContainerRunState> InspectStateAsync(string id, CancellationToken ct) =>
-            Task.FromResult(new ContainerRunState { Status = ById(id).State, RestartPolicy = ById(id).Policy });
+            Task.FromResult(new ContainerRunState { Status = ById(id).State, RestartPolicy = ById(id).Policy, StartedAt = ById(id).StartedAt });
 
         public async Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct, string name = null)
         {
@@ -134,11 +147,15 @@ namespace OsgPilot.Tests
 
         public Task<bool> PathExistsAsync(string id, string path, CancellationToken ct) => Task.FromResult(path == PilotDrain.StampPath && Stamped(ById(id)));
 
+        public Task<DateTime?> PathModifiedAsync(string id, string path, CancellationToken ct) =>
+            Task.FromResult(path == PilotDrain.StampPath && Stamped(ById(id)) ? ById(id).StampedAt : null);
+
         public Task StartAsync(string id, CancellationToken ct) => Step("start", () =>
         {
             Box b = ById(id);
             if (Stamped(b)) StartedDrained.Add(b.Id);
             b.State = "running";
+            b.StartedAt = Tick();
         });
 
         /// <summary>Containers that were started while their /pilot held the drain stamp: must stay empty.</summary>
@@ -172,7 +189,14 @@ namespace OsgPilot.Tests
             return (0, "");
         }
 
-        public Task SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct) => Step("update", () => ById(id).Policy = policy);
+        public async Task<bool> SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct)
+        {
+            if (FixedRestartPolicy) return false;
+            await Step("update", () => ById(id).Policy = policy);
+            return true;
+        }
+
+        public Task<bool> RestartPolicyIsFixedAsync(CancellationToken ct) => Task.FromResult(FixedRestartPolicy);
 
         public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct)
         {

@@ -180,6 +180,17 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
+        public void Podman_gets_its_own_unmask_option_beside_the_empty_lists_and_dockerd_never_sees_it()
+        {
+            ContainerSpec unconfined = PilotContainerMapper.Map(Config(r => r.SecurityProfile = SecurityProfile.Unconfined), 0, 1, "1");
+            CreateContainerParameters podman = CreateParametersFactory.Create(unconfined, podman: true);
+            Assert.Equal(new[] { "seccomp=unconfined", "no-new-privileges", "unmask=ALL" }, podman.HostConfig.SecurityOpt);
+            Assert.Empty(podman.HostConfig.MaskedPaths);
+            Assert.DoesNotContain("unmask=ALL", CreateParametersFactory.Create(unconfined).HostConfig.SecurityOpt);
+            Assert.Empty(CreateParametersFactory.Create(PilotContainerMapper.Map(Config(), 0, 1, "1"), podman: true).HostConfig.SecurityOpt);
+        }
+
+        [Fact]
         public void Capabilities_profile_leaves_masked_paths_to_the_engine()
         {
             CreateContainerParameters p = CreateParametersFactory.Create(PilotContainerMapper.Map(Config(), 0, 1, "1"));

@@ -79,6 +79,16 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
+        public void A_drained_pilot_started_again_by_an_engine_with_fixed_restart_policies_counts_as_exited()
+        {
+            PilotObservation o = Observe(1, A, Pilot(1), Pilot(2));
+            foreach (string id in new[] { "id1", "id2" }) { o.Drained.Add(id); o.RestartedDrained.Add(id); }
+            IReadOnlyList<PilotStep> steps = PilotPlanner.Plan(o, Sync());
+            Assert.Equal(new[] { "p-1=Replace", "p-2=Remove" }, Actions(steps));
+            Assert.All(steps, s => Assert.Contains("cannot change its restart policy", s.Reason));
+        }
+
+        [Fact]
         public void A_foreign_container_is_refused_and_never_touched_even_with_Force()
         {
             foreach (ReconcilePolicy p in new[] { Sync(1, true), ReconcilePolicy.ForStart(true) })

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Schedule;
 using Xunit;
@@ -51,6 +53,18 @@ namespace OsgPilot.Tests
         [InlineData("/usr/bin/pwsh", false)]
         public void PowerShell_in_the_NuGet_cache_is_not_installed(string path, bool cached) =>
             Assert.Equal(cached, ScheduledPowerShell.InPackageCache(path));
+
+        [Fact]
+        public void A_Podman_socket_named_only_by_CONTAINER_HOST_is_written_into_the_command()
+        {
+            var env = new Dictionary<string, string> { ["CONTAINER_HOST"] = "unix:///run/podman/podman.sock", ["DOCKER_CONFIG"] = _root };
+            Func<string, string> lookup = n => env.TryGetValue(n, out string v) ? v : null;
+            ScheduledEngine e = ScheduledEngine.Choose(null, null, new EndpointResolver(lookup, false), lookup);
+            Assert.Equal("unix:///run/podman/podman.sock", e.DockerHost);
+            Assert.Null(e.Context);
+            env.Remove("CONTAINER_HOST");
+            Assert.Null(ScheduledEngine.Choose(null, null, new EndpointResolver(lookup, false), lookup).DockerHost);
+        }
 
         [Fact]
         public void Unit_files_are_written_all_or_nothing()

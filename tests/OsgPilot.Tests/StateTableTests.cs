@@ -79,6 +79,7 @@ namespace OsgPilot.Tests
                 o.Containers = new[] { c };
                 if (stamp.StartsWith("yes", StringComparison.Ordinal)) o.Drained.Add("id1");
                 if (stamp == "yes, restarts") o.DrainRestarts.Add("id1");
+                if (stamp == "yes, restarted") o.RestartedDrained.Add("id1");
             }
             ReconcilePolicy policy = caller.StartsWith("Start", StringComparison.Ordinal)
                 ? ReconcilePolicy.ForStart(caller.EndsWith("-Force", StringComparison.Ordinal))

@@ -1,5 +1,7 @@
 # The container Start-OsgPilot makes must match what the OSG pages' docker run lines make
-# (same stand-in image), as docker inspect reports them.
+# (same stand-in image), as docker inspect reports them. Engine-parameterised: on Podman, `docker`
+# is podman itself, so the seed line is `podman run` and the comparison `podman inspect`.
+param([ValidateSet('docker', 'podman')] [string] $Engine = 'docker')
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:NoEngine = -not (Test-EngineAvailable)
@@ -13,8 +15,8 @@ BeforeAll {
     $script:Squid = 'http://squid.example.edu:3128'
 
     function Get-Env($inspect) {
-        # Environment names and values, token aside, as a sorted list.
-        @($inspect.Config.Env | Where-Object { $_ -notlike 'TOKEN=*' } | Sort-Object)
+        # Environment names and values, token aside, as a sorted list; Podman adds HOSTNAME=<the container's own id>.
+        @($inspect.Config.Env | Where-Object { $_ -notlike 'TOKEN=*' -and $_ -notlike 'HOSTNAME=*' } | Sort-Object)
     }
     function Get-Caps($inspect) {
         @($inspect.HostConfig.CapAdd | ForEach-Object { $_ -replace '^CAP_', '' } | Sort-Object)
@@ -37,7 +39,7 @@ AfterAll {
     Remove-TestScope $script:Scope
 }
 
-Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {
+Describe 'Capabilities profile matches the seed page' -Tag Engines -Skip:$NoEngine {
     BeforeAll {
         # The seed page's line, verbatim but for -it --rm (detached here) and the stand-in image.
         docker run -d --name "$Prefix-seed" --user osg `
@@ -62,6 +64,12 @@ Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {
     It 'runs as the same user' { $Ours.Config.User | Should -Be $Seed.Config.User; $Ours.Config.User | Should -Be 'osg' }
     It 'adds the same capabilities' { Get-Caps $Ours | Should -Be (Get-Caps $Seed) }
     It 'has the same capability bounding set inside the container' { Get-Bounding "$Prefix-ours" | Should -Be (Get-Bounding "$Prefix-seed") }
+    It 'gives the pilot user the same effective capabilities: none on dockerd, the added ones on Podman (its preflight warns of it)' {
+        $effective = { param($name) (docker exec $name grep CapEff /proc/1/status) -replace '\s+', ' ' }
+        & $effective "$Prefix-ours" | Should -Be (& $effective "$Prefix-seed")
+        if ($Engine -eq 'docker') { & $effective "$Prefix-ours" | Should -Be 'CapEff: 0000000000000000' }
+        else { & $effective "$Prefix-ours" | Should -Not -Be 'CapEff: 0000000000000000' -Because 'Podman makes --cap-add capabilities ambient for a non-root user' }
+    }
     It 'binds /cvmfs with the same source, mode and shared propagation' {
         Get-Mount $Ours '/cvmfs' | Should -Be (Get-Mount $Seed '/cvmfs')
         (Get-Mount $Ours '/cvmfs') | Should -Match 'propagation=shared'
@@ -76,7 +84,7 @@ Describe 'Capabilities profile matches the seed page' -Skip:$NoEngine {
     It 'has no security options the seed line lacks' { $Ours.HostConfig.SecurityOpt | Should -Be $Seed.HostConfig.SecurityOpt }
 }
 
-Describe 'Unconfined profile matches the current OSG docs' -Skip:$NoEngine {
+Describe 'Unconfined profile matches the current OSG docs' -Tag Engines -Skip:$NoEngine {
     BeforeAll {
         docker run -d --name "$Prefix-docs" --user osg `
             --security-opt seccomp=unconfined --security-opt systempaths=unconfined --security-opt no-new-privileges `
@@ -97,10 +105,16 @@ Describe 'Unconfined profile matches the current OSG docs' -Skip:$NoEngine {
     It 'runs as the same user' { $Ours.Config.User | Should -Be $Docs.Config.User }
     It 'has the same security options' { @($Ours.HostConfig.SecurityOpt | Sort-Object) | Should -Be @($Docs.HostConfig.SecurityOpt | Sort-Object) }
     It 'unconfines system paths the way the CLI does (empty masked and read-only path lists)' {
-        @($Ours.HostConfig.MaskedPaths).Count | Should -Be 0
-        @($Ours.HostConfig.ReadonlyPaths).Count | Should -Be 0
-        @($Docs.HostConfig.MaskedPaths).Count | Should -Be 0
-        docker exec "$Prefix-unconf" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo' | Should -Be (docker exec "$Prefix-docs" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo')
+        if ($Engine -eq 'docker') {
+            # dockerd reports the lists in inspect; podman inspect has no such fields, so there only the inside counts.
+            @($Ours.HostConfig.MaskedPaths).Count | Should -Be 0
+            @($Ours.HostConfig.ReadonlyPaths).Count | Should -Be 0
+            @($Docs.HostConfig.MaskedPaths).Count | Should -Be 0
+        }
+        # A masked or read-only system path is a mount of its own inside the container.
+        $count = { param($name) docker exec $name sh -c 'grep -cE " /proc/(kcore|keys|timer_list|sysrq-trigger|sys|irq) " /proc/self/mountinfo' }
+        & $count "$Prefix-unconf" | Should -Be (& $count "$Prefix-docs")
+        & $count "$Prefix-unconf" | Should -Be 0
     }
     It 'maps /dev/fuse the same way' {
         ($Ours.HostConfig.Devices | ConvertTo-Json -Compress) | Should -Be ($Docs.HostConfig.Devices | ConvertTo-Json -Compress)

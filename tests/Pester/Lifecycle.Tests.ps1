@@ -1,4 +1,6 @@
-# Start/Get/Stop/Remove/Log against the real, network-isolated test engine.
+# Start/Get/Stop/Remove/Log against the real, network-isolated test engine. Engine-parameterised:
+# the blocks tagged Engines run on dockerd and on Podman (tests/Invoke-PesterSuite.ps1 -Engine podman).
+param([ValidateSet('docker', 'podman')] [string] $Engine = 'docker')
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:NoEngine = -not (Test-EngineAvailable)
@@ -17,7 +19,7 @@ AfterAll {
     Remove-Item -Recurse -Force $script:PilotDir -ErrorAction Ignore
 }
 
-Describe 'Start-OsgPilot' -Skip:$NoEngine {
+Describe 'Start-OsgPilot' -Tag Engines -Skip:$NoEngine {
     It 'creates one running pilot with OsgPilot labels and reports Changed' {
         $cfg = New-TestConfig -Name "$Prefix-a" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ PilotDirectory = $PilotDir }
         $p = $cfg | Start-OsgPilot
@@ -136,12 +138,14 @@ Describe 'Start-OsgPilot' -Skip:$NoEngine {
     }
 }
 
-Describe 'Get-OsgPilot' -Skip:$NoEngine {
+Describe 'Get-OsgPilot' -Tag Engines -Skip:$NoEngine {
     It 'lists pilots by wildcard and serialises cleanly to JSON' {
         $json = Get-OsgPilot -Name "$Prefix-n-*" | ConvertTo-Json | ConvertFrom-Json
         $json.Name | Should -Be @("$Prefix-n-1", "$Prefix-n-2", "$Prefix-n-3")
         $json[0].PSObject.Properties.Name | Should -Contain 'Changed'
         $json[0].Site | Should -Be 'Lancium'
+        # The engine names itself (/version): "Docker 20.10.24+dfsg1", "Podman 4.3.1".
+        $json[0].Engine | Should -Match ($(if ($Engine -eq 'podman') { '^Podman \d' } else { '^Docker \d' }))
     }
 
     It 'reports a literal name that matches nothing as PilotNotFound' {
@@ -182,7 +186,7 @@ Describe 'Get-OsgPilotLog -Follow' -Skip:$NoEngine {
     }
 }
 
-Describe 'Stop-OsgPilot and Remove-OsgPilot' -Skip:$NoEngine {
+Describe 'Stop-OsgPilot and Remove-OsgPilot' -Tag Engines -Skip:$NoEngine {
     It 'Stop -PassThru returns the stopped pilots' {
         $p = Get-OsgPilot -Name "$Prefix-n-1", "$Prefix-n-2" | Stop-OsgPilot -Timeout 10 -PassThru
         $p.Name | Should -Be @("$Prefix-n-1", "$Prefix-n-2")

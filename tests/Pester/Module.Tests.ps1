@@ -140,6 +140,10 @@ Describe 'The benchmark' {
             'full TLS handshakes per call, one engine +Get-OsgPilot 1,', 'descriptors after \d+ requests') {
             $out | Should -Match $line
         }
+        if ($env:OSGPILOT_PODMAN_HOST) {
+            $out | Should -Match 'Podman: list 20 pilots \(-All\) +Get-OsgPilot -All .* podman ps -a'
+            $out | Should -Match 'Podman: start 3 pilots +Start-OsgPilot -Count .* 3 x podman run -d'
+        }
         $out | Should -Match 'ours/theirs\s+\d+\.\d\d'
         $out | Should -Not -Match 'MISSED'
     }

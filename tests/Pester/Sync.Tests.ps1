@@ -1,4 +1,6 @@
 # Sync-OsgPilot and Register-OsgPilotSchedule: a host kept right by a scheduler, on the real engine.
+# Engine-parameterised: the blocks tagged Engines run on dockerd and on Podman.
+param([ValidateSet('docker', 'podman')] [string] $Engine = 'docker')
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:NoEngine = -not (Test-EngineAvailable)
@@ -25,7 +27,8 @@ BeforeAll {
         $c = docker create (Get-TestImage)
         docker commit -c "LABEL org.osg-htc.osgpilot.test-release=$([guid]::NewGuid())" $c $Tag | Out-Null
         docker rm $c | Out-Null
-        docker image inspect -f '{{.Id}}' $Tag
+        # podman prints an image id without the sha256: that its Docker API (and so OsgPilot) gives.
+        'sha256:' + ((docker image inspect -f '{{.Id}}' $Tag) -replace '^sha256:', '')
     }
     function Get-Running([string] $Stem) { @(docker ps --filter "name=^$Stem-" --format '{{.Names}}') }
     function Invoke-Child([string] $Command) {
@@ -39,7 +42,7 @@ AfterAll {
     docker images --format '{{.Repository}}:{{.Tag}}' | Where-Object { $_ -like "osgpilot/sync-$($Scope.Prefix)*" } | ForEach-Object { docker rmi -f $_ *> $null }
 }
 
-Describe 'Sync-OsgPilot' -Skip:$NoEngine {
+Describe 'Sync-OsgPilot' -Tag Engines -Skip:$NoEngine {
     It 'rolls 4 pilots from image A to B, draining at most -MaxDraining at a time and never below Count - MaxDraining running' {
         $tag = New-RolloutImage "osgpilot/sync-$Prefix-roll:release"
         $cfg = New-TestConfig -Name "$Prefix-roll" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Image = $tag; RestartPolicy = 'UnlessStopped'; Environment = $Busy }
@@ -83,7 +86,7 @@ Describe 'Sync-OsgPilot' -Skip:$NoEngine {
         $cfg = New-TestConfig -Name "$Prefix-roll" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ Image = $tag; RestartPolicy = 'UnlessStopped'; Environment = $Busy }
         $r = $cfg | Sync-OsgPilot -Count 2
         ($r | Where-Object Name -In "$Prefix-roll-3", "$Prefix-roll-4").Action | Should -Be @('Draining', 'Draining')
-        docker wait "$Prefix-roll-3" "$Prefix-roll-4" | Should -Be @('0', '0')
+        Wait-PilotExited "$Prefix-roll-3", "$Prefix-roll-4" -Engine $Engine | Should -Be @('0', '0')
         $r = $cfg | Sync-OsgPilot -Count 2
         ($r | Where-Object Name -In "$Prefix-roll-3", "$Prefix-roll-4").Action | Should -Be @('Removed', 'Removed')
         (Get-OsgPilot -All -Name "$Prefix-roll-*").Name | Should -Be @("$Prefix-roll-1", "$Prefix-roll-2")

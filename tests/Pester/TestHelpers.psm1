@@ -151,6 +151,7 @@ function New-TestConfig {
         Environment = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '1' }; RestartPolicy = 'No'
     }
     foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+    if ($p['CvmfsMode'] -eq 'CvmfsExec') { $p.Remove('CvmfsPath') }   # the pilot mounts CVMFS itself
     New-OsgPilotConfig @p
 }
 
@@ -192,6 +193,24 @@ function Stop-FaultProxy($Proxy) {
     Remove-Item -Recurse -Force $Proxy.Directory -ErrorAction Ignore
 }
 
+
+function Wait-PilotExited {
+    <#
+    Waits until each named pilot has exited once and returns the exit codes, like `docker wait`.
+    Podman starts a pilot with a restart policy again at once, and its own `wait` then waits for a
+    stop that never comes: there a rising restart count is the exit, and inspect keeps its code.
+    #>
+    param([Parameter(Mandatory)] [string[]] $Name, [ValidateSet('docker', 'podman')] [string] $Engine = 'docker', [int] $TimeoutSec = 120)
+    if ($Engine -eq 'docker') { return docker wait @Name }
+    foreach ($n in $Name) {
+        Wait-Until -What "$n to exit" -TimeoutSec $TimeoutSec -Condition {
+            $state = docker inspect -f '{{.RestartCount}} {{.State.Status}}' $n
+            $count, $status = "$state" -split ' '
+            [int]$count -gt 0 -or $status -in 'exited', 'stopped'
+        }
+        docker inspect -f '{{.State.ExitCode}}' $n
+    }
+}
 
 function Wait-Until {
     <# Polls -Condition until it is true; throws naming -What after -TimeoutSec. #>

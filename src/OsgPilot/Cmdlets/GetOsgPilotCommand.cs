@@ -43,9 +43,11 @@ namespace OsgPilot.Cmdlets
             RunOnEngines(_targets.Count > 0 ? _targets.Values.ToList() : Targets(), async (target, docker) =>
             {
                 IReadOnlyList<PilotContainer> pilots = await docker.ListPilotsAsync(All.IsPresent, CancelToken);
+                // After the list, not beside it: on a TLS engine the second request reuses the first's connection.
+                EngineVersion engine = pilots.Count > 0 ? await docker.GetEngineAsync(CancelToken) : null;
                 List<(PilotContainer Container, Pilot Pilot)> chosen = pilots.Where(p => selection.Matches(p.Name))
                     .OrderBy(p => p.Name, System.StringComparer.Ordinal)
-                    .Select(c => (c, PilotFactory.From(c, docker.Endpoint))).ToList();
+                    .Select(c => (c, PilotFactory.From(c, docker.Endpoint, engine))).ToList();
                 if (Detailed.IsPresent) await new PilotStatusReader(docker).FillAsync(chosen, CancelToken);
                 foreach ((PilotContainer _, Pilot pilot) in chosen)
                 {

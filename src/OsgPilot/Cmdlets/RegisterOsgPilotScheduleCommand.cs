@@ -50,7 +50,7 @@ namespace OsgPilot.Cmdlets
         [ValidateNotNullOrEmpty]
         public string StateDirectory { get; set; }
 
-        /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, DOCKER_CONTEXT, the current context, the platform default).</summary>
+        /// <summary>The engine each run syncs; default as for every cmdlet (DOCKER_HOST, DOCKER_CONTEXT, the current context, CONTAINER_HOST, the platform default).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DockerHost { get; set; }

@@ -111,10 +111,11 @@ namespace OsgPilot.Cmdlets
                 addresses = await WaitForReadinessAsync(docker, host, config, running, changed);
             }
             var reportable = new HashSet<string>(running.Select(o => o.Step.Name), StringComparer.Ordinal);
-            IEnumerable<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name));
+            List<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name)).ToList();
+            EngineVersion engine = now.Count > 0 && !whatIf ? await docker.GetEngineAsync(CancelToken) : null;
             foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
-                Pilot pilot = PilotFactory.From(c, docker.Endpoint, changed.Contains(c.Name));
+                Pilot pilot = PilotFactory.From(c, docker.Endpoint, engine, changed.Contains(c.Name));
                 if (addresses != null)
                 {
                     pilot.Ready = addresses.TryGetValue(c.Name, out string address);

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using OsgPilot.Activity;
+using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
@@ -53,11 +54,12 @@ namespace OsgPilot.Cmdlets
             // Concurrent: N pilots take one grace period, not N.
             string[] asked = toStop.Select(p => $"{p.Name} on {docker.Endpoint}").ToArray();
             foreach (string a in asked) _inFlight[a] = true;
+            var policyKept = new System.Collections.Concurrent.ConcurrentBag<string>();
             Task<OsgPilotException>[] stops = toStop.Select(async p =>
             {
                 try
                 {
-                    if (Drain.IsPresent) await PilotDrain.RequestAsync(docker, p, CancelToken);
+                    if (Drain.IsPresent && !await PilotDrain.RequestAsync(docker, p, CancelToken)) policyKept.Add(p.Name);
                     else await docker.StopAsync(p.Id, Timeout, CancelToken);
                     return null;
                 }
@@ -70,16 +72,33 @@ namespace OsgPilot.Cmdlets
             foreach (string a in asked) _inFlight.TryRemove(a, out _);
             OsgPilotException[] failed = await Task.WhenAll(stops);
             foreach (OsgPilotException e in failed.Where(e => e != null)) WriteFailure(e);
+            if (!policyKept.IsEmpty) await WarnOfRestartsAsync(docker, toStop.Where(p => policyKept.Contains(p.Name)).ToList());
             if (!Drain.IsPresent) await HarvestAsync(docker, toStop.Where((p, i) => failed[i] == null).Select(p => p.Stopped()).ToList());
 
             if (!PassThru.IsPresent || pilots.Count == 0) return;
             var names = new HashSet<string>(pilots.Select(p => p.Name));
+            EngineVersion engine = await docker.GetEngineAsync(CancelToken);
             foreach (PilotContainer c in (await docker.ListPilotsAsync(true, CancelToken)).Where(c => names.Contains(c.Name)).OrderBy(c => c.Name, System.StringComparer.Ordinal))
             {
-                WriteObject(PilotFactory.From(c, docker.Endpoint, toStop.Any(s => s.Id == c.Id)));
+                WriteObject(PilotFactory.From(c, docker.Endpoint, engine, toStop.Any(s => s.Id == c.Id)));
             }
         }
     
+        /// <summary>
+        /// On an engine that keeps restart policies fixed (Podman before 5.1), the drained pilots whose
+        /// policy restarts a pilot that exited 0 (Always, UnlessStopped) will be started again, drained.
+        /// </summary>
+        private async Task WarnOfRestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> drained)
+        {
+            ContainerRunState[] states = await Task.WhenAll(drained.Select(p => docker.InspectStateAsync(p.Id, CancelToken)));
+            string[] restarting = drained.Where((p, i) => states[i].RestartPolicy == PilotRestartPolicy.Always || states[i].RestartPolicy == PilotRestartPolicy.UnlessStopped)
+                .Select(p => p.Name).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+            if (restarting.Length == 0) return;
+            EngineVersion engine = await docker.GetEngineAsync(CancelToken);
+            WriteWarning($"{engine.Display} at {docker.Endpoint} cannot change a restart policy: once {string.Join(", ", restarting)} " +
+                "finished its jobs and exited, the engine starts it again, still drained, so it takes no jobs; the next Start-OsgPilot or Sync-OsgPilot replaces it.");
+        }
+
         /// <summary>Stopped pilots' logs say how their jobs ended, and their next start wipes them: keep their activity now.</summary>
         private async Task HarvestAsync(DockerGateway docker, IReadOnlyList<PilotContainer> stopped)
         {

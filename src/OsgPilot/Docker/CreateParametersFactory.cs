@@ -10,7 +10,8 @@ namespace OsgPilot.Docker
     /// <summary>Translates our <see cref="ContainerSpec"/> into the Engine API's create request, the way the docker CLI would.</summary>
     internal static class CreateParametersFactory
     {
-        public static CreateContainerParameters Create(ContainerSpec s)
+        /// <param name="podman">The engine is Podman, whose Docker API reads some settings its own way.</param>
+        public static CreateContainerParameters Create(ContainerSpec s, bool podman = false)
         {
             var host = new HostConfig
             {
@@ -27,6 +28,9 @@ namespace OsgPilot.Docker
                 // What `--security-opt systempaths=unconfined` sends: explicitly empty lists.
                 host.MaskedPaths = new List<string>();
                 host.ReadonlyPaths = new List<string>();
+                // Podman's Docker API ignores empty lists and masks /proc as usual; it reads its own
+                // option (podman run --security-opt unmask=ALL). dockerd would refuse that option.
+                if (podman) host.SecurityOpt.Add("unmask=ALL");
             }
             if (s.AllGpus)
             {

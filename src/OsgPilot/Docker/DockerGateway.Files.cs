@@ -25,37 +25,56 @@ namespace OsgPilot.Docker
             }, ct);
 
         /// <summary>Whether <paramref name="path"/> exists in the container (one HEAD request, no content).</summary>
-        public Task<bool> PathExistsAsync(string id, string path, CancellationToken ct) =>
-            Call("look for a file in the container", async t =>
+        public async Task<bool> PathExistsAsync(string id, string path, CancellationToken ct) =>
+            await PathModifiedAsync(id, path, ct).ConfigureAwait(false) != null;
+
+        /// <summary>When a file in the container was last written (one HEAD request), or null when it does not exist.</summary>
+        public Task<DateTime?> PathModifiedAsync(string id, string path, CancellationToken ct) =>
+            Call("look for a file in the container", t => ReadArchiveAsync(async () =>
             {
-                try
-                {
-                    await _client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, true, t).ConfigureAwait(false);
-                    return true;
-                }
-                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return false;
-                }
-            }, ct);
+                ContainerArchiveResponse r = await _client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, true, t).ConfigureAwait(false);
+                return (DateTime?)r.Stat.Mtime.ToUniversalTime();
+            }, t), ct);
 
         /// <summary>The last <paramref name="maxBytes"/> of a file in the container, or null when it does not exist.</summary>
         public Task<byte[]> ReadFileTailAsync(string id, string path, int maxBytes, CancellationToken ct) =>
-            Call("read a file from the container", async t =>
+            Call("read a file from the container", t => ReadArchiveAsync(async () =>
+            {
+                ContainerArchiveResponse archive = await _client.Containers.GetArchiveFromContainerAsync(id,
+                    new ContainerPathStatParameters { Path = path }, false, t).ConfigureAwait(false);
+                using (Stream tar = archive.Stream)
+                {
+                    return await TarReader.FirstFileTailAsync(tar, maxBytes, t).ConfigureAwait(false);
+                }
+            }, t), ct);
+
+        private const int ProcessGoneRetries = 5;
+
+        /// <summary>
+        /// An archive read: a missing path is null (default). Podman reads a running container's files
+        /// through its process, which can end (and a restart policy start another) between its look
+        /// and its read; that answer is asked again.
+        /// </summary>
+        private static async Task<T> ReadArchiveAsync<T>(Func<Task<T>> read, CancellationToken t)
+        {
+            for (int attempt = 1; ; attempt++)
             {
                 try
                 {
-                    ContainerArchiveResponse archive = await _client.Containers.GetArchiveFromContainerAsync(id,
-                        new ContainerPathStatParameters { Path = path }, false, t).ConfigureAwait(false);
-                    using (Stream tar = archive.Stream)
-                    {
-                        return await TarReader.FirstFileTailAsync(tar, maxBytes, t).ConfigureAwait(false);
-                    }
+                    return await read().ConfigureAwait(false);
                 }
                 catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
                 {
-                    return null;
+                    return default(T);
                 }
-            }, ct);
+                catch (DockerApiException e) when (attempt < ProcessGoneRetries && ProcessGone(e))
+                {
+                    await Task.Delay(200, t).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private static bool ProcessGone(DockerApiException e) =>
+            System.Text.RegularExpressions.Regex.IsMatch(e.ResponseBody ?? string.Empty, @"/proc/\d+/ns/\w+: no such file or directory");
     }
 }

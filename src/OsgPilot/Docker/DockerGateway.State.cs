@@ -18,7 +18,7 @@ namespace OsgPilot.Docker
                 ContainerInspectResponse r = await _client.Containers.InspectContainerAsync(id, t).ConfigureAwait(false);
                 return new ContainerRunState
                 {
-                    Status = r.State?.Status,
+                    Status = EngineStates.Normalize(r.State?.Status),
                     ExitCode = r.State?.ExitCode ?? 0,
                     OomKilled = r.State?.OOMKilled ?? false,
                     Error = string.IsNullOrEmpty(r.State?.Error) ? null : r.State.Error,
@@ -33,14 +33,16 @@ namespace OsgPilot.Docker
         /// The exits ("die" events) of the given containers from <paramref name="since"/> until
         /// <paramref name="window"/> has passed: one streaming call, however many containers.
         /// </summary>
-        public Task<IReadOnlyList<ContainerExit>> WatchExitsAsync(IEnumerable<string> ids, DateTime since, TimeSpan window, CancellationToken ct) =>
-            Call("watch the containers' start-up", async t =>
+        public async Task<IReadOnlyList<ContainerExit>> WatchExitsAsync(IEnumerable<string> ids, DateTime since, TimeSpan window, CancellationToken ct)
+        {
+            bool podman = (await GetEngineAsync(ct).ConfigureAwait(false)).IsPodman;
+            return await Call("watch the containers' start-up", async t =>
             {
                 var exits = new List<ContainerExit>();
                 var filters = new Dictionary<string, IDictionary<string, bool>>
                 {
                     ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                    ["event"] = new Dictionary<string, bool> { ["die"] = true },
+                    ["event"] = new Dictionary<string, bool> { [EngineStates.DieEvent(podman)] = true },
                     ["container"] = ids.Distinct().ToDictionary(id => id, _ => true),
                 };
                 var parameters = new ContainerEventsParameters
@@ -69,7 +71,8 @@ namespace OsgPilot.Docker
                     }
                 }
                 lock (exits) return (IReadOnlyList<ContainerExit>)exits.ToList();
-            }, ct, window + RequestTimeout);
+            }, ct, window + RequestTimeout).ConfigureAwait(false);
+        }
 
         private static string UnixSeconds(DateTime t)
         {

@@ -18,7 +18,8 @@ namespace OsgPilot.Docker
     {
         /// <summary>
         /// A Swarm request; the engine's 503 "not a swarm manager" becomes SwarmNotActive or
-        /// SwarmNotManager, which say what to do, instead of a generic API error.
+        /// SwarmNotManager, which say what to do, instead of a generic API error, and Podman's 404
+        /// (it has no swarm routes) SwarmNotSupportedByEngine.
         /// </summary>
         private async Task<T> SwarmCall<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct)
         {
@@ -32,6 +33,12 @@ namespace OsgPilot.Docker
                     ? SwarmGuard.NotManager(Endpoint.Display)
                     : SwarmGuard.NotActive(Endpoint.Display);
             }
+            catch (OsgPilotException e) when (e.InnerException is DockerApiException api && api.StatusCode == HttpStatusCode.NotFound)
+            {
+                EngineVersion engine = await GetEngineAsync(ct).ConfigureAwait(false);
+                if (engine.IsPodman) throw SwarmGuard.NoSwarm(Endpoint.Display, engine.Display);
+                throw;
+            }
         }
 
         private Task SwarmCall(string what, Func<CancellationToken, Task> action, CancellationToken ct) =>
@@ -39,9 +46,10 @@ namespace OsgPilot.Docker
 
         public async Task<SwarmInfo> GetSwarmInfoAsync(CancellationToken ct)
         {
-            Task<EngineVersion> version = GetVersionAsync(ct);
+            Task<EngineVersion> version = GetEngineAsync(ct);
             Task<SystemInfoResponse> info = Call("query the engine's swarm state", t => _client.System.GetSystemInfoAsync(t), ct);
             await Task.WhenAll(version, info).ConfigureAwait(false);
+            if (version.Result.IsPodman) throw SwarmGuard.NoSwarm(Endpoint.Display, version.Result.Display);
             Info s = info.Result.Swarm;
             return new SwarmInfo
             {

@@ -80,8 +80,17 @@ namespace OsgPilot.Docker
             Call("query the engine version", async t =>
             {
                 VersionResponse v = await _client.System.GetVersionAsync(t).ConfigureAwait(false);
-                return new EngineVersion { Version = v.Version, ApiVersion = v.APIVersion, Os = v.Os, Arch = v.Arch };
+                return new EngineVersion
+                {
+                    Product = EngineVersion.ProductOf(v.Components?.Select(c => c.Name)),
+                    Version = v.Version, ApiVersion = v.APIVersion, Os = v.Os, Arch = v.Arch,
+                };
             }, ct, timeout);
+
+        private Task<EngineVersion> _engine;
+
+        /// <summary>The engine's version, asked once per gateway (one cmdlet call) however many steps need it.</summary>
+        public Task<EngineVersion> GetEngineAsync(CancellationToken ct) => _engine ??= GetVersionAsync(ct);
 
         /// <summary>All OsgPilot pilots in one list call, filtered by label on the engine side.</summary>
         public Task<IReadOnlyList<PilotContainer>> ListPilotsAsync(bool all, CancellationToken ct, TimeSpan? timeout = null) =>
@@ -95,7 +104,8 @@ namespace OsgPilot.Docker
         {
             var wanted = new HashSet<string>(names, StringComparer.Ordinal);
             // The engine's name filter matches substrings; anchor it, then keep exact names only.
-            var filter = wanted.ToDictionary(n => "^/" + System.Text.RegularExpressions.Regex.Escape(n) + "$", _ => true);
+            // dockerd matches "/NAME", Podman "NAME": the slash is optional.
+            var filter = wanted.ToDictionary(n => "^/?" + System.Text.RegularExpressions.Regex.Escape(n) + "$", _ => true);
             IReadOnlyList<PilotContainer> found = await ListAsync(true, new Dictionary<string, IDictionary<string, bool>> { ["name"] = filter }, ct, null).ConfigureAwait(false);
             return found.Where(c => wanted.Contains(c.Name)).ToList();
         }
@@ -106,7 +116,7 @@ namespace OsgPilot.Docker
         /// </summary>
         public async Task<IReadOnlyList<PilotContainer>> ListInstancesAsync(string stem, CancellationToken ct)
         {
-            string pattern = "^/" + System.Text.RegularExpressions.Regex.Escape(stem) + @"(-[1-9][0-9]{0,2})?(\.osgpilot-(new|old))?$";
+            string pattern = "^/?" + System.Text.RegularExpressions.Regex.Escape(stem) + @"(-[1-9][0-9]{0,2})?(\.osgpilot-(new|old))?$";
             var filter = new Dictionary<string, bool> { [pattern] = true };
             IReadOnlyList<PilotContainer> found = await ListAsync(true, new Dictionary<string, IDictionary<string, bool>> { ["name"] = filter }, ct, null).ConfigureAwait(false);
             return found.Where(c => Reconcile.PilotPlanner.IsInstanceOf(c.Name, stem)).ToList();
@@ -168,13 +178,16 @@ namespace OsgPilot.Docker
         }
 
         /// <summary>Creates the container of <paramref name="spec"/>, named <paramref name="name"/> (default: the spec's name).</summary>
-        public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct, string name = null) =>
-            Call("create the container " + (name ?? spec.Name), async t =>
+        public async Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct, string name = null)
+        {
+            bool podman = (await GetEngineAsync(ct).ConfigureAwait(false)).IsPodman;
+            return await Call("create the container " + (name ?? spec.Name), async t =>
             {
-                CreateContainerParameters parameters = CreateParametersFactory.Create(spec);
+                CreateContainerParameters parameters = CreateParametersFactory.Create(spec, podman);
                 parameters.Name = name ?? spec.Name;
                 return (await _client.Containers.CreateContainerAsync(parameters, t).ConfigureAwait(false)).ID;
-            }, ct);
+            }, ct).ConfigureAwait(false);
+        }
 
         public Task StartAsync(string id, CancellationToken ct) =>
             Call("start the container", t => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
@@ -254,10 +267,21 @@ namespace OsgPilot.Docker
                 return (inspect.ExitCode ?? -1L, output);
             }, ct, timeout);
 
-        /// <summary>Sets the restart policy of an existing container (running or not).</summary>
-        public Task SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct) =>
-            Call("change the restart policy", t => _client.Containers.UpdateContainerAsync(id,
-                new ContainerUpdateParameters { RestartPolicy = new RestartPolicy { Name = CreateParametersFactory.RestartKind(policy) } }, t), ct);
+        /// <summary>
+        /// Sets the restart policy of an existing container (running or not). Podman before 5.1 has no
+        /// container update in its Docker API (it answers 404 before reading the body): nothing is sent
+        /// there, and the caller is told.
+        /// </summary>
+        public async Task<bool> SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct)
+        {
+            if (await RestartPolicyIsFixedAsync(ct).ConfigureAwait(false)) return false;
+            await Call("change the restart policy", t => _client.Containers.UpdateContainerAsync(id,
+                new ContainerUpdateParameters { RestartPolicy = new RestartPolicy { Name = CreateParametersFactory.RestartKind(policy) } }, t), ct).ConfigureAwait(false);
+            return true;
+        }
+
+        public async Task<bool> RestartPolicyIsFixedAsync(CancellationToken ct) =>
+            !(await GetEngineAsync(ct).ConfigureAwait(false)).CanChangeRestartPolicy;
 
         private async Task Call(string what, Func<CancellationToken, Task> action, CancellationToken ct, TimeSpan? timeout = null) =>
             await Call(what, async t => { await action(t).ConfigureAwait(false); return true; }, ct, timeout).ConfigureAwait(false);
@@ -432,7 +456,7 @@ namespace OsgPilot.Docker
         {
             Id = c.ID,
             Name = (c.Names?.FirstOrDefault() ?? string.Empty).TrimStart('/'),
-            State = c.State,
+            State = EngineStates.Normalize(c.State),
             Status = c.Status,
             Image = c.Image,
             ImageId = c.ImageID,

@@ -6,8 +6,9 @@ namespace OsgPilot.Docker
 {
     /// <summary>
     /// Finds the engine the way the docker CLI does, in its order: -DockerHost, -Context,
-    /// DOCKER_HOST, DOCKER_CONTEXT, the current context of the docker configuration, then the
-    /// platform default. An address (not a context) uses TLS when DOCKER_TLS_VERIFY is set, with the
+    /// DOCKER_HOST, DOCKER_CONTEXT, the current context of the docker configuration, then
+    /// CONTAINER_HOST (Podman's own clients read it; the docker CLI does not), then the platform
+    /// default. An address (not a context) uses TLS when DOCKER_TLS_VERIFY is set, with the
     /// certificates in DOCKER_CERT_PATH (default: the docker configuration directory).
     /// </summary>
     internal sealed class EndpointResolver
@@ -37,7 +38,9 @@ namespace OsgPilot.Docker
             string envContext = _environment("DOCKER_CONTEXT");
             if (!string.IsNullOrWhiteSpace(envContext)) return FromContext(envContext.Trim());
             string current = Store.CurrentContext();
-            return current != null ? FromContext(current) : PlatformDefault();
+            if (current != null) return FromContext(current);
+            string podmanHost = _environment("CONTAINER_HOST");
+            return !string.IsNullOrWhiteSpace(podmanHost) ? DockerEndpoint.Parse(podmanHost.Trim()) : PlatformDefault();
         }
 
         private DockerEndpoint FromContext(string name) =>

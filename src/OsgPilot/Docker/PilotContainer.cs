@@ -49,14 +49,6 @@ namespace OsgPilot.Docker
         public long? Total { get; set; }
     }
 
-    internal sealed class EngineVersion
-    {
-        public string Version { get; set; }
-        public string ApiVersion { get; set; }
-        public string Os { get; set; }
-        public string Arch { get; set; }
-    }
-
     internal sealed class ImageInfo
     {
         public string Id { get; set; }

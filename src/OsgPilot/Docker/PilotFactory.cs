@@ -5,7 +5,7 @@ namespace OsgPilot.Docker
     /// <summary>Turns a listed container into the public <see cref="Pilot"/>: all from labels, no inspect.</summary>
     internal static class PilotFactory
     {
-        public static Pilot From(PilotContainer c, DockerEndpoint endpoint, bool changed = false) => new Pilot
+        public static Pilot From(PilotContainer c, DockerEndpoint endpoint, EngineVersion engine, bool changed = false) => new Pilot
         {
             Name = c.Name,
             Id = c.Id,
@@ -19,6 +19,7 @@ namespace OsgPilot.Docker
             Changed = changed,
             DockerHost = endpoint.Display,
             Context = endpoint.Context,
+            Engine = engine?.Display,
             ConfigHash = c.Label(PilotLabels.ConfigHash),
             PilotDirectory = c.Label(PilotLabels.PilotDirectory),
             ModuleVersion = c.Label(PilotLabels.ModuleVersion),

@@ -86,6 +86,8 @@ namespace OsgPilot.Errors
         public const string SwarmNotActive = "SwarmNotActive";
         public const string SwarmNotManager = "SwarmNotManager";
         public const string SwarmApiTooOld = "SwarmApiTooOld";
+        /// <summary>The engine has no swarm at all (Podman): pilot services cannot run there.</summary>
+        public const string SwarmNotSupportedByEngine = "SwarmNotSupportedByEngine";
         public const string ServiceSettingUnsupported = "ServiceSettingUnsupported";
         public const string InvalidServiceName = "InvalidServiceName";
         public const string InvalidConstraint = "InvalidConstraint";

@@ -18,10 +18,12 @@ namespace OsgPilot.Launch
     {
         public const string StampPath = "/pilot/stop-glidein.stamp";
 
-        public static async Task RequestAsync(IPilotEngine docker, PilotContainer pilot, CancellationToken ct)
+        /// <summary>Stamps the pilot; false when its restart policy stays as it was (an engine that cannot change it).</summary>
+        public static async Task<bool> RequestAsync(IPilotEngine docker, PilotContainer pilot, CancellationToken ct)
         {
-            await docker.SetRestartPolicyAsync(pilot.Id, PilotRestartPolicy.No, ct);
+            bool policySet = await docker.SetRestartPolicyAsync(pilot.Id, PilotRestartPolicy.No, ct);
             await RunAsync(docker, pilot, new[] { "touch", StampPath }, "create", ct);
+            return policySet;
         }
 
         /// <summary>Takes a drain back on a running pilot: the stamp goes, the policy returns.</summary>

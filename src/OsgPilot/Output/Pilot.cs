@@ -23,6 +23,8 @@ namespace OsgPilot
         public string DockerHost { get; set; }
         /// <summary>The docker context the engine came from (null when given as an address); binds to -Context downstream.</summary>
         public string Context { get; set; }
+        /// <summary>The engine's product and version as it names itself: "Docker 28.2.2", "Podman 4.3.1".</summary>
+        public string Engine { get; set; }
         public string ConfigHash { get; set; }
         public string PilotDirectory { get; set; }
         public string ModuleVersion { get; set; }

@@ -15,6 +15,8 @@ namespace OsgPilot.Preflight
         public Uri SquidProbeUri { get; set; } = new Uri(SquidProber.DefaultProbeUri);
         public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
         public TimeSpan MaxImageAge { get; set; } = TimeSpan.FromHours(72);
+        /// <summary>Where the system's enabled units are (podman-restart.service on a Podman host).</summary>
+        public string SystemdUnitDirectory { get; set; } = "/etc/systemd/system";
 
         /// <summary>Options from cmdlet parameters; null means the default.</summary>
         public static PreflightOptions Create(Uri topologyUri, string topologyPath, Uri squidProbeUri, TimeSpan? networkTimeout) => new PreflightOptions

@@ -40,13 +40,15 @@ namespace OsgPilot.Preflight
                 : new SquidProber(_options.SquidProbeUri, _options.NetworkTimeout).ProbeAsync(SquidEndpoint.Parse(config.SquidLocation), ct);
             Task<(string Json, string Failure)> topology = LoadTopologyAsync(ct);
 
-            bool engine = await CheckEngineAsync(ct);
+            EngineVersion version = await CheckEngineAsync(ct);
+            bool engine = version != null;
             if (engine) await CheckImageAsync(config, ct);
             CheckToken(config);
             CheckCvmfs(config);
             await CheckPilotDirectoryAsync(config, engine, ct);
             CheckSquid(config, squid == null ? null : await squid);
             CheckTopology(config, await topology);
+            if (engine) CheckPodman(config, version);
 
             bool passed = _checks.All(c => c.Passed || c.Level == CheckSeverity.Warning);
             return new OsgPilotPreflightResult(config.Name, _checks.ToList(), passed, _docker.Endpoint.Display, _docker.Endpoint.Context);
@@ -56,19 +58,33 @@ namespace OsgPilot.Preflight
         private void Fail(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Error, message));
         private void Warn(string name, string message) => _checks.Add(new OsgPilotPreflightCheck(name, false, CheckSeverity.Warning, message));
 
-        private async Task<bool> CheckEngineAsync(CancellationToken ct)
+        private async Task<EngineVersion> CheckEngineAsync(CancellationToken ct)
         {
             try
             {
                 EngineVersion v = await _docker.GetVersionAsync(ct, _options.NetworkTimeout);
-                Pass("Docker engine", $"Docker {v.Version} (API {v.ApiVersion}, {v.Os}/{v.Arch}) at {_docker.Endpoint}.");
-                return true;
+                Pass("Docker engine", $"{v.Display} (API {v.ApiVersion}, {v.Os}/{v.Arch}) at {_docker.Endpoint}.");
+                return v;
             }
             catch (OsgPilotException e)
             {
                 Fail("Docker engine", e.Message);
-                return false;
+                return null;
             }
+        }
+
+        private void CheckPodman(OsgPilotConfig config, EngineVersion engine)
+        {
+            bool rootless = PodmanChecks.IsRootlessSocket(_docker.Endpoint);
+            bool? unitEnabled = null;
+            if (engine.IsPodman && _docker.Endpoint.IsLocal)
+            {
+                // Rootful: the system's units; rootless: the socket owner's user units, in the home we run in.
+                unitEnabled = rootless
+                    ? PodmanChecks.IsEnabledIn(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config/systemd/user"), PodmanChecks.RestartUnit)
+                    : PodmanChecks.IsEnabledIn(_options.SystemdUnitDirectory, PodmanChecks.RestartUnit);
+            }
+            _checks.AddRange(PodmanChecks.For(config, engine, unitEnabled, rootless));
         }
 
         private async Task CheckImageAsync(OsgPilotConfig config, CancellationToken ct)

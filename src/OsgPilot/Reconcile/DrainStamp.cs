@@ -38,6 +38,18 @@ namespace OsgPilot.Reconcile
             return null;
         }
 
+        /// <summary>When the pilot's stamp was written (UTC), or null when it has none; from the host where /pilot is local, else one HEAD request.</summary>
+        public static async Task<DateTime?> StampedAtAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
+        {
+            string hostDir = c.Label(PilotLabels.PilotDirectory);
+            if (engine.IsLocal && hostDir != null)
+            {
+                string file = Path.Combine(hostDir, FileName);
+                return File.Exists(file) ? File.GetLastWriteTimeUtc(file) : (DateTime?)null;
+            }
+            return await engine.PathModifiedAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
+        }
+
         /// <summary>Removes the stamp from the /pilot of <paramref name="spec"/>, for the container <paramref name="id"/> (created, not yet started).</summary>
         public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)
         {

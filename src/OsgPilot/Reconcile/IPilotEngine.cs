@@ -35,7 +35,12 @@ namespace OsgPilot.Reconcile
         Task RenameAsync(string id, string newName, CancellationToken ct);
         Task RemoveAsync(string id, bool force, CancellationToken ct);
         Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout = null);
-        Task SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct);
+        /// <summary>Changes a container's restart policy; false, and nothing sent, where the engine keeps it fixed (Podman before 5.1).</summary>
+        Task<bool> SetRestartPolicyAsync(string id, PilotRestartPolicy policy, CancellationToken ct);
+        /// <summary>The engine cannot change a restart policy after creation (Podman before 5.1).</summary>
+        Task<bool> RestartPolicyIsFixedAsync(CancellationToken ct);
+        /// <summary>When a file in the container was last written (one HEAD request), or null when it does not exist.</summary>
+        Task<DateTime?> PathModifiedAsync(string id, string path, CancellationToken ct);
         /// <summary>Creates, starts and waits for a short-lived helper container, removes it, and returns its exit code.</summary>
         Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct);
 

@@ -21,6 +21,12 @@ namespace OsgPilot.Reconcile
         public ISet<string> Drained { get; set; } = new HashSet<string>(StringComparer.Ordinal);
         /// <summary>Ids of drained pilots whose restart policy would start them again (still drained) after they exit.</summary>
         public ISet<string> DrainRestarts { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+        /// <summary>
+        /// Ids of drained pilots that an engine unable to change restart policies (Podman before 5.1)
+        /// started again after their drain: drained since their start, they take no jobs, so they
+        /// count as exited.
+        /// </summary>
+        public ISet<string> RestartedDrained { get; set; } = new HashSet<string>(StringComparer.Ordinal);
         /// <summary>The image id the tag names now (null: unknown, or the caller does not roll images).</summary>
         public string CurrentImageId { get; set; }
     }
@@ -163,8 +169,17 @@ namespace OsgPilot.Reconcile
             }
         }
 
+        private const string RestartedDrainedReason = "drained, and started again by an engine that cannot change its restart policy (Podman before 5.1), so it takes no jobs";
+
         private static void PlanRunning(PilotStep s, PilotObservation o, ReconcilePolicy policy, bool sameConfig, string outdated, ref int unavailable)
         {
+            // Start undrains instead (the reconciler does not even ask it then).
+            if (o.RestartedDrained.Contains(s.Existing.Id) && !policy.Undrain)
+            {
+                if (!sameConfig && !policy.Converge) RefuseMismatch(s);
+                else Set(s, PilotAction.Replace, outdated == null ? RestartedDrainedReason : $"{RestartedDrainedReason}, and {outdated}");
+                return;
+            }
             if (outdated == null)
             {
                 if (!s.Drained) Set(s, PilotAction.Keep, "running on the current image and configuration");
@@ -203,6 +218,7 @@ namespace OsgPilot.Reconcile
             string state = (c.State ?? string.Empty).ToLowerInvariant();
             if (state == "removing") Set(s, PilotAction.AwaitExit, "surplus; the engine is removing it");
             else if (state != "running") Set(s, PilotAction.Remove, $"surplus, {state}");
+            else if (o.RestartedDrained.Contains(c.Id)) Set(s, PilotAction.Remove, "surplus; " + RestartedDrainedReason);
             else if (!s.Drained) Set(s, PilotAction.Drain, "surplus; drained now, removed once it exits");
             else if (o.DrainRestarts.Contains(c.Id)) Set(s, PilotAction.Drain, "surplus and drained; its restart policy set to \"no\"; removed once it exits");
             else Set(s, PilotAction.AwaitExit, "surplus; draining, removed once it exits");

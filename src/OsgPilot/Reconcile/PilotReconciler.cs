@@ -179,9 +179,18 @@ namespace OsgPilot.Reconcile
             foreach (PilotContainer c in drained) o.Drained.Add(c.Id);
             if (policy.Undrain) return;
             ContainerRunState[] states = await Task.WhenAll(drained.Select(c => _engine.InspectStateAsync(c.Id, ct)));
+            bool fixedPolicy = drained.Length > 0 && await _engine.RestartPolicyIsFixedAsync(ct);
             for (int i = 0; i < drained.Length; i++)
             {
-                if (states[i].RestartPolicy.HasValue && states[i].RestartPolicy.Value != PilotRestartPolicy.No) o.DrainRestarts.Add(drained[i].Id);
+                if (!states[i].RestartPolicy.HasValue || states[i].RestartPolicy.Value == PilotRestartPolicy.No) continue;
+                if (!fixedPolicy)
+                {
+                    o.DrainRestarts.Add(drained[i].Id);
+                    continue;
+                }
+                // The policy stays: the engine starts the pilot again once it exits, drained from its start.
+                DateTime? stampedAt = await DrainStamp.StampedAtAsync(_engine, drained[i], ct);
+                if (stampedAt.HasValue && states[i].StartedAt > stampedAt.Value) o.RestartedDrained.Add(drained[i].Id);
             }
         }
 

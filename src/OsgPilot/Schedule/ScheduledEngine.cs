@@ -7,7 +7,7 @@ namespace OsgPilot.Schedule
 {
     /// <summary>
     /// The engine a scheduled run must reach, fixed at registration: what the registering session
-    /// would reach (-DockerHost, -Context, DOCKER_HOST, DOCKER_CONTEXT, the current context), written
+    /// would reach (-DockerHost, -Context, DOCKER_HOST, DOCKER_CONTEXT, the current context, CONTAINER_HOST), written
     /// out explicitly, because a scheduler starts its runs with none of that session's environment.
     /// Resolving it here also refuses an address or context every run would refuse.
     /// </summary>
@@ -32,6 +32,8 @@ namespace OsgPilot.Schedule
             if (endpoint.Context != null) return ByContext(endpoint.Context, environment);
             string envHost = environment("DOCKER_HOST");
             if (!string.IsNullOrWhiteSpace(envHost)) return ByHost(envHost.Trim(), environment);
+            // CONTAINER_HOST (Podman's): the address goes into the command, where no unit can lose it.
+            if (endpoint.Display != DockerEndpoint.UnixDefault && endpoint.Display != DockerEndpoint.WindowsDefault) return ByHost(endpoint.Display, environment);
             // The platform's default socket: what every run reaches without being told.
             return new ScheduledEngine(null, null, new Dictionary<string, string>());
         }

@@ -33,6 +33,11 @@ namespace OsgPilot.Swarm
                 $"The engine at '{engine}' is not part of a swarm" + (state == null || state == "inactive" ? "" : string.Format(CultureInfo.InvariantCulture, " (its swarm state is '{0}')", state)) +
                 ". Pilot services run on a swarm manager: make one with 'docker swarm init', or point -DockerHost or -Context at a manager. Start-OsgPilot runs pilots on a single engine.", engine);
 
+        public static OsgPilotException NoSwarm(string engine, string product) =>
+            new OsgPilotException(ErrorIds.SwarmNotSupportedByEngine, ErrorCategory.NotImplemented,
+                $"The engine at '{engine}' is {product}, which has no swarm: pilot services need a Docker swarm manager. " +
+                "On this host run pilots with Start-OsgPilot or Sync-OsgPilot, and keep their count with Register-OsgPilotSchedule.", engine);
+
         public static OsgPilotException NotManager(string engine) =>
             new OsgPilotException(ErrorIds.SwarmNotManager, ErrorCategory.InvalidOperation,
                 $"The engine at '{engine}' is a swarm worker; services are managed only through a manager. Point -DockerHost or -Context at a manager ('docker node ls' there lists them).", engine);

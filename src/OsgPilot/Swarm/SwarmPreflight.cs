@@ -52,8 +52,9 @@ namespace OsgPilot.Swarm
             {
                 info = await SwarmGuard.RequireManagerAsync(_docker, ct);
             }
-            catch (OsgPilotException e) when (e.ErrorId != ErrorIds.DockerEngineUnreachable)
+            catch (OsgPilotException e) when (e.ErrorId != ErrorIds.DockerEngineUnreachable && e.ErrorId != ErrorIds.SwarmNotSupportedByEngine)
             {
+                // An engine with no swarm at all (Podman) is refused outright, not listed as a failed check.
                 Fail("Manager", e.Message);
                 return Result(config);
             }
