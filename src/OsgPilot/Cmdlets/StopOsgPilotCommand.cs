@@ -59,8 +59,8 @@ namespace OsgPilot.Cmdlets
             {
                 try
                 {
-                    if (Drain.IsPresent && !await PilotDrain.RequestAsync(docker, p, CancelToken)) policyKept.Add(p.Name);
-                    else await docker.StopAsync(p.Id, Timeout, CancelToken);
+                    if (!Drain.IsPresent) await docker.StopAsync(p.Id, Timeout, CancelToken);
+                    else if (!await PilotDrain.RequestAsync(docker, p, CancelToken)) policyKept.Add(p.Name);
                     return null;
                 }
                 catch (OsgPilotException e) when (!IsFatal(e))
