@@ -164,7 +164,9 @@ function Start-FreshPwsh([string] $LogPath) {
     # Like Invoke-FreshPwsh, but in the background, its output to a file: returns the process.
     $exe = [Environment]::ProcessPath
     [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-    Start-Process -FilePath $exe -ArgumentList (@($prefix) + @('-NoProfile', '-NonInteractive') + $args) -NoNewWindow -PassThru `
+    # Start-Process joins its arguments with spaces: a path with a space in it is quoted.
+    [string[]] $quoted = (@($prefix) + @('-NoProfile', '-NonInteractive') + $args) | ForEach-Object { if ("$_" -match '\s') { '"' + $_ + '"' } else { "$_" } }
+    Start-Process -FilePath $exe -ArgumentList $quoted -NoNewWindow -PassThru `
         -RedirectStandardOutput $LogPath -RedirectStandardError "$LogPath.err"
 }
 

@@ -16,7 +16,10 @@ BeforeAll {
     $script:Prefix, $script:Work, $script:Cvmfs, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.Cvmfs, $Scope.TokenPath
     $script:Topology = Join-Path $PSScriptRoot '../fixtures/topology/miscresource.json'
     function Test-Preflight($cfg) {
-        ($cfg | Test-OsgPilotConfig -TopologyPath $Topology -SquidProbeUri 'http://127.0.0.1:9/x' -TimeoutSec 1).Checks
+        # Podman's /version runs conmon and the runtime for their versions: under load it can take
+        # over a second, and a failed engine check would skip the Podman checks. The squid port
+        # refuses at once, so the longer bound costs nothing.
+        ($cfg | Test-OsgPilotConfig -TopologyPath $Topology -SquidProbeUri 'http://127.0.0.1:9/x' -TimeoutSec 10).Checks
     }
 }
 

@@ -88,9 +88,13 @@ namespace OsgPilot.Docker
             }, ct, timeout);
 
         private Task<EngineVersion> _engine;
+        private readonly object _engineLock = new object();
 
-        /// <summary>The engine's version, asked once per gateway (one cmdlet call) however many steps need it.</summary>
-        public Task<EngineVersion> GetEngineAsync(CancellationToken ct) => _engine ??= GetVersionAsync(ct);
+        /// <summary>The engine's version, asked once per gateway (one cmdlet call) however many steps need it, concurrent ones too.</summary>
+        public Task<EngineVersion> GetEngineAsync(CancellationToken ct)
+        {
+            lock (_engineLock) return _engine ??= GetVersionAsync(ct);
+        }
 
         /// <summary>All OsgPilot pilots in one list call, filtered by label on the engine side.</summary>
         public Task<IReadOnlyList<PilotContainer>> ListPilotsAsync(bool all, CancellationToken ct, TimeSpan? timeout = null) =>
