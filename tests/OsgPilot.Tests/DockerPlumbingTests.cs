@@ -102,6 +102,18 @@ namespace OsgPilot.Tests
             Assert.Equal(canChangePolicy, v.CanChangeRestartPolicy);
         }
 
+        [Fact]
+        public void A_ping_names_the_engine_by_its_Server_header()
+        {
+            EngineVersion docker = EnginePing.Parse("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\nContent-Length: 2");
+            Assert.Equal(("Docker 20.10.24+dfsg1", "1.41", "linux", true), (docker.Display, docker.ApiVersion, docker.Os, docker.CanChangeRestartPolicy));
+            EngineVersion podman = EnginePing.Parse("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nLibpod-Api-Version: 4.3.1\r\nServer: Libpod/4.3.1 (linux)");
+            Assert.Equal(("Podman 4.3.1", true, false), (podman.Display, podman.IsPodman, podman.CanChangeRestartPolicy));
+            Assert.Null(EnginePing.Parse("HTTP/1.1 200 OK\r\nServer: nginx/1.22"));
+            Assert.Null(EnginePing.Parse("HTTP/1.1 200 OK\r\nApi-Version: 1.41"));
+            Assert.Null(EnginePing.Parse("HTTP/1.1 200 OK\r\nServer: Docker/"));
+        }
+
         [Theory]
         [InlineData("stopped", "exited")]
         [InlineData("configured", "created")]

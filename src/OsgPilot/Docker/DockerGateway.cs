@@ -90,10 +90,21 @@ namespace OsgPilot.Docker
         private Task<EngineVersion> _engine;
         private readonly object _engineLock = new object();
 
-        /// <summary>The engine's version, asked once per gateway (one cmdlet call) however many steps need it, concurrent ones too.</summary>
+        /// <summary>
+        /// Which engine this is, asked once per gateway (one cmdlet call) however many steps need it,
+        /// concurrent ones too: a unix socket's /_ping headers say it, else /version.
+        /// </summary>
         public Task<EngineVersion> GetEngineAsync(CancellationToken ct)
         {
-            lock (_engineLock) return _engine ??= GetVersionAsync(ct);
+            lock (_engineLock) return _engine ??= AskEngineAsync(ct);
+        }
+
+        private async Task<EngineVersion> AskEngineAsync(CancellationToken ct)
+        {
+            EngineVersion pinged = Endpoint.Uri.Scheme == "unix"
+                ? await EnginePing.AskAsync(Endpoint.Uri.LocalPath, RequestTimeout, ct).ConfigureAwait(false)
+                : null;
+            return pinged ?? await GetVersionAsync(ct).ConfigureAwait(false);
         }
 
         /// <summary>All OsgPilot pilots in one list call, filtered by label on the engine side.</summary>
