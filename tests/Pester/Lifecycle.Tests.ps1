@@ -144,7 +144,7 @@ Describe 'Get-OsgPilot' -Tag Engines -Skip:$NoEngine {
         $json.Name | Should -Be @("$Prefix-n-1", "$Prefix-n-2", "$Prefix-n-3")
         $json[0].PSObject.Properties.Name | Should -Contain 'Changed'
         $json[0].Site | Should -Be 'Lancium'
-        # The engine names itself (/version): "Docker 20.10.24+dfsg1", "Podman 4.3.1".
+        # The engine names itself (its /_ping, or /version): "Docker 20.10.24+dfsg1", "Podman 4.3.1".
         $json[0].Engine | Should -Match ($(if ($Engine -eq 'podman') { '^Podman \d' } else { '^Docker \d' }))
     }
 
