@@ -65,6 +65,36 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "'$command $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
+function Invoke-ReadyToRun([string] $Deps) {
+    # A ReadyToRun copy of the library and its Docker client in dependencies/linux-x64, which the
+    # ModuleInitializer loads on PowerShell 7 (.NET 10 or later) on linux-x64: a new process (every
+    # timer tick) then JITs far less. Anywhere else the IL builds beside it load, as before.
+    # BouncyCastle is left out: 10 MB compiled, and read only for a TLS engine's key.
+    $project = Join-Path $Root 'src/Packaging/ReadyToRun/ReadyToRun.csproj'
+    Invoke-Native dotnet restore $project -nologo '-v:q'
+    $assets = Get-Content -Raw (Join-Path (Split-Path $project) 'obj/project.assets.json') | ConvertFrom-Json
+    $packs = @{}
+    foreach ($d in $assets.project.frameworks.'net10.0'.downloadDependencies) { $packs[$d.name] = $d.version -replace '^\[|,.*$' }
+    $crossgenName = $packs.Keys | Where-Object { $_ -like 'Microsoft.NETCore.App.Crossgen2.*' } | Select-Object -First 1
+    if (-not $crossgenName) { Write-Warning 'The SDK offers no crossgen2 for this host: the module ships IL only.'; return }
+    $nuget = Get-NuGetRoot
+    $crossgen = Get-ChildItem (Join-Path $nuget "$($crossgenName.ToLowerInvariant())/$($packs[$crossgenName])/tools") -Filter 'crossgen2*' |
+        Where-Object Name -In 'crossgen2', 'crossgen2.exe', 'crossgen2.dll' | Select-Object -First 1
+    $runtime = Join-Path $nuget "microsoft.netcore.app.runtime.linux-x64/$($packs['Microsoft.NETCore.App.Runtime.linux-x64'])/runtimes/linux-x64/lib/net10.0"
+    $framework = (Get-ChildItem $runtime -Filter *.dll).Name
+    # Only what .NET 10 would load from the module: its own copies of framework assemblies never load there.
+    $own = Get-ChildItem $Deps -Filter *.dll | Where-Object Name -NotIn $framework
+    $compile = @($own | Where-Object { $_.Name -like 'OsgPilot.*' -or $_.Name -like 'Docker.DotNet*' -or $_.Name -like 'Microsoft.*' })
+    $out = New-Item -ItemType Directory -Force (Join-Path $Deps 'linux-x64')
+    [string[]] $references = @("-r:$runtime/*.dll", "-r:$(Join-Path $PSHOME 'System.Management.Automation.dll')") + ($own | ForEach-Object { "-r:$($_.FullName)" })
+    foreach ($assembly in $compile) {
+        [string[]] $command = if ($crossgen.Extension -eq '.dll') { 'dotnet', $crossgen.FullName } else { , $crossgen.FullName }
+        Invoke-Native @command $assembly.FullName "--out:$(Join-Path $out $assembly.Name)" @references '--targetos:linux' '--targetarch:x64' '-O' |
+            Where-Object { $_ -notmatch '^Emitting R2R PE file' }
+    }
+    Write-Host "   ReadyToRun for linux-x64: $($compile.Count) assemblies (crossgen2 $($packs[$crossgenName]))"
+}
+
 function Invoke-BuildTask {
     Write-Host "== Build OsgPilot $Version ($Configuration)"
     Invoke-Native dotnet build (Join-Path $Root 'src/OsgPilot/OsgPilot.csproj') -c $Configuration -nologo '-v:q' "-p:Version=$Version"
@@ -81,6 +111,7 @@ function Invoke-BuildTask {
     # Third-party assemblies live apart, resolved by OsgPilot's ModuleInitializer.
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -NotIn 'OsgPilot.dll', 'System.Management.Automation.dll' |
         Copy-Item -Destination $deps
+    Invoke-ReadyToRun $deps
 
     Import-Module (Join-Path $Root 'src/Help/OsgHelp.psm1') -Force
     $helpOut = Join-Path $Root 'en-US'

@@ -14,12 +14,14 @@ Describe 'The module manifest' {
         }
         ($Manifest.CmdletsToExport | Sort-Object) | Should -Be ($compiled | Sort-Object)
     }
-    It 'is compatible with Desktop and Core and loads one netstandard2.0 DLL' {
+    It 'is compatible with Desktop and Core, and its assemblies are netstandard2.0' {
         $Manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $Manifest.RootModule | Should -Be 'OsgPilot.dll'
         $Manifest.PowerShellVersion | Should -Be '5.1'
         $target = [Reflection.Assembly]::LoadFile((Join-Path $ModuleDir 'OsgPilot.dll')).GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
         $target | Should -Be '.NETStandard,Version=v2.0'
+        $library = [Reflection.Assembly]::LoadFile((Join-Path $ModuleDir 'dependencies/OsgPilot.Library.dll')).GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
+        $library | Should -Be '.NETStandard,Version=v2.0'
     }
     It 'has the version in one place: the assembly carries the manifest version' {
         $v = [Diagnostics.FileVersionInfo]::GetVersionInfo((Join-Path $ModuleDir 'OsgPilot.dll')).ProductVersion -replace '\+.*$', ''
@@ -30,6 +32,45 @@ Describe 'The module manifest' {
         (Get-ChildItem $ModuleDir -Filter *.dll).Name | Should -Be @('OsgPilot.dll')
         (Get-ChildItem (Join-Path $ModuleDir 'dependencies')).Name | Should -Contain 'Docker.DotNet.dll'
         (Get-ChildItem (Join-Path $ModuleDir 'dependencies')).Name | Should -Not -Contain 'System.Management.Automation.dll'
+    }
+    It 'ships the library twice: IL for every platform, ReadyToRun for linux-x64, the same assemblies' {
+        $deps = Join-Path $ModuleDir 'dependencies'
+        $r2r = Join-Path $deps 'linux-x64'
+        foreach ($dll in Get-ChildItem $r2r -Filter *.dll) {
+            $il = Join-Path $deps $dll.Name
+            $il | Should -Exist
+            [Reflection.AssemblyName]::GetAssemblyName($dll.FullName).FullName | Should -Be ([Reflection.AssemblyName]::GetAssemblyName($il).FullName)
+            Get-ReadyToRunSize $dll.FullName | Should -BeGreaterThan 0 -Because "$($dll.Name) in linux-x64 is compiled"
+            Get-ReadyToRunSize $il | Should -Be 0 -Because "$($dll.Name) beside it is the IL every other platform loads"
+        }
+        (Get-ChildItem $r2r -Filter *.dll).Name | Should -Contain 'OsgPilot.Library.dll'
+        (Get-ChildItem $r2r -Filter *.dll).Name | Should -Contain 'Docker.DotNet.dll'
+        Get-ReadyToRunSize (Join-Path $ModuleDir 'OsgPilot.dll') | Should -Be 0 -Because 'the manifest names the cmdlet assembly for every platform'
+    }
+    It 'loads the ReadyToRun library on PowerShell 7 on linux-x64, and the IL one where that folder is missing' -Skip:(-not $IsLinux -or [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -ne 'X64') {
+        $pwsh = Get-PwshCommand
+        # Runs the library and Docker.DotNet (a refused connection), then names where they came from.
+        $probe = "Import-Module 'MODULE'; try { Get-OsgPilot -DockerHost unix:///nonexistent/docker.sock -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'OsgPilot.Library', 'Docker.DotNet' } | ForEach-Object { `$_.GetName().Name + '=' + `$_.Location }; (Get-Command -Module OsgPilot).Count"
+        $loaded = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command $probe.Replace('MODULE', $env:OSGPILOT_MODULE)
+        $loaded[0] | Should -Match '^DockerEngineUnreachable,'
+        $loaded | Should -Contain "OsgPilot.Library=$(Join-Path $ModuleDir 'dependencies/linux-x64/OsgPilot.Library.dll')"
+        $loaded | Should -Contain "Docker.DotNet=$(Join-Path $ModuleDir 'dependencies/linux-x64/Docker.DotNet.dll')"
+        $loaded[-1] | Should -Be $Manifest.CmdletsToExport.Count
+
+        # Every other platform (Windows, arm64, Windows PowerShell) takes this path: the IL builds.
+        $work = New-TestDirectory
+        try {
+            $copy = Join-Path $work "OsgPilot/$($Manifest.ModuleVersion)"
+            New-Item -ItemType Directory (Split-Path $copy) | Out-Null
+            Copy-Item $ModuleDir $copy -Recurse
+            Remove-Item (Join-Path $copy 'dependencies/linux-x64') -Recurse
+            $loaded = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command $probe.Replace('MODULE', (Join-Path $copy 'OsgPilot.psd1'))
+            $loaded[0] | Should -Match '^DockerEngineUnreachable,'
+            $loaded | Should -Contain "OsgPilot.Library=$(Join-Path $copy 'dependencies/OsgPilot.Library.dll')"
+            $loaded | Should -Contain "Docker.DotNet=$(Join-Path $copy 'dependencies/Docker.DotNet.dll')"
+            $loaded[-1] | Should -Be $Manifest.CmdletsToExport.Count
+        }
+        finally { Remove-Item $work -Recurse -Force }
     }
     It 'imports quickly in a fresh process, without loading Docker.DotNet' {
         $pwsh = Get-PwshCommand
@@ -51,7 +92,8 @@ Describe 'Format views' {
     It 'has a view for every output type' {
         $views = [xml](Get-Content (Join-Path $ModuleDir 'OsgPilot.Format.ps1xml') -Raw)
         $typesWithViews = $views.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName | Sort-Object -Unique
-        $outputs = (Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -eq 'OsgPilot' } | ForEach-Object FullName | Sort-Object -Unique
+        $outputs = (Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -like 'OsgPilot*' } | ForEach-Object FullName | Sort-Object -Unique
+        $outputs | Should -Contain 'OsgPilot.Pilot'
         foreach ($t in $outputs) { $typesWithViews | Should -Contain $t }
     }
     It 'shows pilots as a table a person reads at a glance' {
@@ -75,7 +117,9 @@ Describe 'Format views' {
         $json.CvmfsMode | Should -Be 'HostMount'
         $json.SecurityProfile | Should -Be 'Capabilities'
         $json.RestartPolicy | Should -Be 'UnlessStopped'
-        foreach ($type in (Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -eq 'OsgPilot' }) {
+        $types = @((Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -like 'OsgPilot*' } | Sort-Object FullName -Unique)
+        $types.Count | Should -BeGreaterThan 5
+        foreach ($type in $types) {
             foreach ($p in $type.GetProperties()) {
                 $p.PropertyType.IsEnum | Should -BeFalse -Because "$($type.Name).$($p.Name) would serialise as a number"
                 $p.PropertyType | Should -Not -Be ([TimeSpan]) -Because "$($type.Name).$($p.Name) would serialise as a 15-field object"

@@ -40,7 +40,9 @@ Describe 'The installed module is the one under test' -Skip:$NotInstalled {
     It 'has the staged build''s files in /usr/local/share/powershell/Modules' {
         $staged = Split-Path $env:OSGPILOT_MODULE
         $installed = Join-Path /usr/local/share/powershell/Modules/OsgPilot (Split-Path -Leaf $staged)
-        (Get-FileHash (Join-Path $installed 'OsgPilot.dll')).Hash | Should -Be (Get-FileHash (Join-Path $staged 'OsgPilot.dll')).Hash
+        foreach ($file in 'OsgPilot.dll', 'dependencies/OsgPilot.Library.dll', 'dependencies/linux-x64/OsgPilot.Library.dll') {
+            (Get-FileHash (Join-Path $installed $file)).Hash | Should -Be (Get-FileHash (Join-Path $staged $file)).Hash -Because $file
+        }
     }
 }
 

@@ -11,6 +11,12 @@ function Get-PwshCommand {
     if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { , @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { , @($exe) }
 }
 
+function Get-ReadyToRunSize {
+    <# The size of an assembly's ReadyToRun header: 0 for an IL-only assembly. #>
+    param([string] $Path)
+    $stream = [IO.File]::OpenRead($Path)
+    try { [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size } finally { $stream.Dispose() }
+}
 
 function Start-PwshProcess {
     <# Starts a fresh pwsh -NoProfile -NonInteractive running $Command, output redirected; returns the Process, so several can run at once. #>

@@ -73,11 +73,23 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public Hashtable Environment { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public PilotRestartPolicy RestartPolicy { get; set; }
+        // The enum parameters keep their values boxed. A field of an OsgPilot.Library value type would make
+        // PowerShell's scan of this assembly load the library before ModuleInitializer says where it is.
+        private object _restartPolicy, _cvmfsMode, _securityProfile;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public CvmfsMode CvmfsMode { get; set; }
+        public PilotRestartPolicy RestartPolicy
+        {
+            get => _restartPolicy is PilotRestartPolicy value ? value : default;
+            set => _restartPolicy = value;
+        }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public CvmfsMode CvmfsMode
+        {
+            get => _cvmfsMode is CvmfsMode value ? value : default;
+            set => _cvmfsMode = value;
+        }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string CvmfsPath { get; set; }
@@ -86,7 +98,11 @@ namespace OsgPilot.Cmdlets
         public string[] CvmfsRepository { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public SecurityProfile SecurityProfile { get; set; }
+        public SecurityProfile SecurityProfile
+        {
+            get => _securityProfile is SecurityProfile value ? value : default;
+            set => _securityProfile = value;
+        }
 
         [Parameter]
         public SwitchParameter Gpu { get; set; }
