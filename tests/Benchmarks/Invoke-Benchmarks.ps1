@@ -4,10 +4,11 @@
     test engine, and prints for each: ours, theirs, ours/theirs, and the goal where there is one.
 .DESCRIPTION
     1. Import-Module OsgPilot in fresh pwsh -NoProfile processes, against Microsoft.PowerShell.PSResourceGet
-       and against an empty manifest (PowerShell's own floor).
+       and against an empty manifest (PowerShell's own floor), interleaved.
     1b. The whole process a timer runs (import, Import-OsgPilotConfig, Sync-OsgPilot with nothing to do,
-       ConvertTo-Json) against a bare `pwsh -Command exit`, wall and CPU, interleaved; and PowerShell's
-       own share of that line (a bare pwsh running ConvertTo-Json).
+       ConvertTo-Json) against a bare `pwsh -Command exit`, wall and CPU, interleaved; PowerShell's
+       own share of that line (a bare pwsh running ConvertTo-Json); and the recipes' own line
+       (Sync-OsgPilot -ConfigPath -AsJson).
     2. Start-OsgPilot -Count N (unwatched, as docker run -d does not watch) against N sequential docker run -d,
        warm and as the first start of a fresh process; then the engine requests each call makes,
        counted at a proxy.
@@ -50,13 +51,17 @@ function Write-Result([string] $What, [string] $OursLabel, [double] $Ours, [stri
     $verdict = if ($Goal -le 0) { '' } elseif ($Quick) { "(goal <= $Goal, not judged in -Quick)" } elseif ($ratio -le $Goal) { "goal <= ${Goal}: met" } else { $script:Missed++; "goal <= ${Goal}: MISSED" }
     '{0,-44} {1,-22} {2,9:0.0} ms   {3,-34} {4,9:0.0} ms   ours/theirs {5,5:0.00}  {6}' -f $What, $OursLabel, $Ours, $TheirsLabel, $Theirs, $ratio, $verdict
 }
-function Measure-Import([string] $Module) {
-    # In-process import time of a fresh pwsh -NoProfile, median of several processes.
+function Measure-Import([string[]] $Modules) {
+    # In-process import time of a fresh pwsh -NoProfile, median of several processes per module. The
+    # modules take turns (A B C A B C), so a slow moment of the machine weighs on each the same.
     $pwsh = Get-PwshCommand
-    $ms = foreach ($i in 1..$size.Imports) {
-        [double](& $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "`$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$Module'; `$t.Elapsed.TotalMilliseconds")
+    $samples = @{}
+    foreach ($i in 1..$size.Imports) {
+        foreach ($module in $Modules) {
+            $samples[$module] += , [double](& $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "`$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$module'; `$t.Elapsed.TotalMilliseconds")
+        }
     }
-    ($ms | Sort-Object)[[int][Math]::Floor($ms.Count / 2)]
+    foreach ($module in $Modules) { ($samples[$module] | Sort-Object)[[int][Math]::Floor($samples[$module].Count / 2)] }
 }
 function Measure-Process([string[][]] $Arms, [int] $Times) {
     # Whole fresh processes, interleaved A B C A B C so a slow moment of the machine hits every arm:
@@ -104,18 +109,14 @@ try {
     Write-Host "OsgPilot benchmarks on $env:DOCKER_HOST ($(if ($Quick) { 'quick: small sizes, ' })$($size.Repeat) runs each, medians)"
     Get-OsgPilot | Out-Null   # warm up the client once, as an interactive session would be
 
-    # --- 1. Import
-    $ours = Measure-Import $ModulePath
-    $theirs = Measure-Import 'Microsoft.PowerShell.PSResourceGet'
-    Write-Result 'Import-Module (fresh pwsh, in-process)' 'OsgPilot' $ours 'Microsoft.PowerShell.PSResourceGet' $theirs
-    $verdict = if ($Quick) { '(goal <= 120 ms, not judged in -Quick)' } elseif ($ours -le 120) { 'goal <= 120 ms: met' } else { $script:Missed++; 'goal <= 120 ms: MISSED' }
-    '{0,-44} {1,-22} {2,9:0.0} ms   {3}' -f 'Import-Module, absolute', 'OsgPilot', $ours, $verdict
-
-    # PowerShell's own floor: an empty manifest costs a fresh process this much to import.
+    # --- 1. Import, against PSResourceGet and against PowerShell's own floor: an empty manifest
     $floorDir = Join-Path $work 'Empty'
     New-Item -ItemType Directory $floorDir | Out-Null
     "@{ ModuleVersion = '1.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @(); CmdletsToExport = @() }" | Set-Content (Join-Path $floorDir 'Empty.psd1')
-    $floor = Measure-Import (Join-Path $floorDir 'Empty.psd1')
+    $ours, $theirs, $floor = Measure-Import $ModulePath, 'Microsoft.PowerShell.PSResourceGet', (Join-Path $floorDir 'Empty.psd1')
+    Write-Result 'Import-Module (fresh pwsh, in-process)' 'OsgPilot' $ours 'Microsoft.PowerShell.PSResourceGet' $theirs
+    $verdict = if ($Quick) { '(goal <= 120 ms, not judged in -Quick)' } elseif ($ours -le 120) { 'goal <= 120 ms: met' } else { $script:Missed++; 'goal <= 120 ms: MISSED' }
+    '{0,-44} {1,-22} {2,9:0.0} ms   {3}' -f 'Import-Module, absolute', 'OsgPilot', $ours, $verdict
     Write-Result 'Import-Module vs an empty manifest' 'OsgPilot' $ours 'PowerShell''s own floor' $floor
 
     # --- 1b. The process a timer starts: import, read a config, Sync with nothing to do, JSON out
@@ -128,12 +129,15 @@ try {
     $bare = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', 'exit')
     $json = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', '[pscustomobject]@{ Kind = ''Pilot''; Changed = $false } | ConvertTo-Json')
     $sync = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; Import-OsgPilotConfig '$coldFile' | Sync-OsgPilot -Count $coldCount | ConvertTo-Json")
-    $bareRun, $jsonRun, $syncRun = Measure-Process -Arms $bare, $json, $sync -Times $size.Processes
+    # The line the cron and systemd recipes run: the module writes the JSON itself.
+    $recipe = @($pwsh) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; Sync-OsgPilot -ConfigPath '$coldFile' -Count $coldCount -AsJson")
+    $bareRun, $jsonRun, $syncRun, $recipeRun = Measure-Process -Arms $bare, $json, $sync, $recipe -Times $size.Processes
     Write-Result 'scheduled no-op Sync process, wall' 'pwsh ... Sync | ConvertTo-Json' $syncRun.Wall 'pwsh -Command exit' $bareRun.Wall 1.25
     Write-Result 'scheduled no-op Sync process, CPU' 'pwsh ... Sync | ConvertTo-Json' $syncRun.Cpu 'pwsh -Command exit' $bareRun.Cpu
     Write-Result 'PowerShell''s share of that line, wall' 'pwsh ... ConvertTo-Json' $jsonRun.Wall 'pwsh -Command exit' $bareRun.Wall
     # What the module adds to that process: its wall time beyond PowerShell's own share, against PowerShell's start.
     Write-Result 'the module''s overhead in that process, wall' 'Sync line - ConvertTo-Json' ($syncRun.Wall - $jsonRun.Wall) 'pwsh -Command exit' $bareRun.Wall 0.25
+    Write-Result 'the recipes'' line (Sync -AsJson), wall' 'pwsh ... Sync -AsJson' $recipeRun.Wall 'pwsh -Command exit' $bareRun.Wall
     docker ps -aq --filter "name=^$prefix-cold" | xargs -r docker rm -f | Out-Null
 
     # --- 2. Start N: rounds of starting N pilots from nothing, medians; the clean-up between rounds is not timed

@@ -179,7 +179,7 @@ Describe 'The benchmark' {
         $out = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../Benchmarks/Invoke-Benchmarks.ps1') -ModulePath $env:OSGPILOT_MODULE -Image (Get-TestImage) -Quick 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $out
         foreach ($line in 'Import-Module \(fresh pwsh', 'start 6 pilots ', 'list 60 pilots', 'peak working set growth', 'status of 4 running pilots', 'sync 4 pilots, nothing to do', 'probe 20 hanging squids', 'list pilots on 3 TLS engines', 'tasks of 2 services \(6 pilots, 3 nodes\)', 'set 2 services, nothing to do',
-            'Import-Module vs an empty manifest', 'scheduled no-op Sync process, wall', 'scheduled no-op Sync process, CPU', 'PowerShell''s share of that line', 'the module''s overhead in that process',
+            'Import-Module vs an empty manifest', 'scheduled no-op Sync process, wall', 'scheduled no-op Sync process, CPU', 'PowerShell''s share of that line', 'the module''s overhead in that process', 'the recipes'' line \(Sync -AsJson\), wall',
             'first start of 6 in a fresh process', 'engine requests per call +Get-OsgPilot \d+, Start -Count 6 \d+', 'status of 1 pilots, TLS 10 ms away',
             'full TLS handshakes per call, one engine +Get-OsgPilot 1,', 'descriptors after \d+ requests') {
             $out | Should -Match $line

@@ -30,6 +30,7 @@ Import-Module OsgPilot
 (Get-Command -Module OsgPilot).Count
 (Get-Help Start-OsgPilot).Synopsis
 Test-Path (Join-Path `$m.ModuleBase 'recipes/osgpilot.yml')
+Test-Path (Join-Path `$m.ModuleBase 'dependencies/linux-x64/OsgPilot.Library.dll')
 "@
         $pwsh = Get-PwshCommand
         $saved = $env:HOME, $env:XDG_DATA_HOME, $env:DOTNET_CLI_HOME
@@ -46,5 +47,6 @@ Test-Path (Join-Path `$m.ModuleBase 'recipes/osgpilot.yml')
         [int]$out[2] | Should -Be (Import-PowerShellDataFile $env:OSGPILOT_MODULE).CmdletsToExport.Count
         $out[3] | Should -Be 'Starts OSPool pilot containers from a configuration, idempotently.'
         $out[4] | Should -Be 'True' -Because 'the recipes ship in the package'
+        $out[5] | Should -Be 'True' -Because 'the ReadyToRun builds ship in the package'
     }
 }
