@@ -14,12 +14,12 @@ namespace OsgPilot
     {
         internal const string ReadyToRunFolder = "linux-x64";
 
-        internal static string[] For(string dependencies, bool isLinux, Architecture process, string frameworkDescription, Version runtime)
+        /// <param name="runtime">Environment.Version: 4.x on .NET Framework, the runtime's own version on .NET.</param>
+        /// <param name="isLinux">Asked only on .NET 10 or later, so .NET Framework never loads RuntimeInformation.</param>
+        /// <param name="process">Asked only on .NET 10 or later on Linux.</param>
+        internal static string[] For(string dependencies, Version runtime, Func<bool> isLinux, Func<Architecture> process)
         {
-            bool readyToRun = isLinux
-                && process == Architecture.X64
-                && !frameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal)
-                && runtime.Major >= 10;
+            bool readyToRun = runtime.Major >= 10 && isLinux() && process() == Architecture.X64;
             return readyToRun ? new[] { Path.Combine(dependencies, ReadyToRunFolder), dependencies } : new[] { dependencies };
         }
     }

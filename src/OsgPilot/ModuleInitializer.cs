@@ -19,10 +19,9 @@ namespace OsgPilot
 
         private static readonly string[] SearchOrder = DependencyFolders.For(
             DependencyDirectory,
-            RuntimeInformation.IsOSPlatform(OSPlatform.Linux),
-            RuntimeInformation.ProcessArchitecture,
-            RuntimeInformation.FrameworkDescription,
-            Environment.Version);
+            Environment.Version,
+            () => RuntimeInformation.IsOSPlatform(OSPlatform.Linux),
+            () => RuntimeInformation.ProcessArchitecture);
 
         public void OnImport()
         {

@@ -14,21 +14,26 @@ namespace OsgPilot.Tests
 
         [Fact]
         public void PowerShell_7_on_linux_x64_looks_in_the_ReadyToRun_folder_first() =>
-            Assert.Equal(
-                new[] { Path.Combine(Deps, "linux-x64"), Deps },
-                DependencyFolders.For(Deps, true, Architecture.X64, ".NET 10.0.12", new Version(10, 0, 12)));
+            Assert.Equal(new[] { Path.Combine(Deps, "linux-x64"), Deps }, Folders(new Version(10, 0, 12), true, Architecture.X64));
 
         [Fact]
         public void A_later_NET_takes_the_ReadyToRun_folder_too_as_it_runs_that_code_or_its_IL() =>
-            Assert.Equal(2, DependencyFolders.For(Deps, true, Architecture.X64, ".NET 11.0.0", new Version(11, 0)).Length);
+            Assert.Equal(2, Folders(new Version(11, 0), true, Architecture.X64).Length);
 
         [Theory]
-        [InlineData(false, Architecture.X64, ".NET 10.0.12", 10)]            // Windows or macOS: native code for Linux is refused
-        [InlineData(true, Architecture.Arm64, ".NET 10.0.12", 10)]           // another architecture: refused too
-        [InlineData(true, Architecture.X64, ".NET 8.0.22", 8)]               // PowerShell 7.4: code compiled against .NET 10
-        [InlineData(false, Architecture.X64, ".NET Framework 4.8.9290.0", 4)] // Windows PowerShell 5.1
-        public void Everywhere_else_only_the_IL_builds_are_looked_for(bool linux, Architecture arch, string framework, int major) =>
-            Assert.Equal(new[] { Deps }, DependencyFolders.For(Deps, linux, arch, framework, new Version(major, 0)));
+        [InlineData(10, false, Architecture.X64)]  // Windows or macOS: native code for Linux is refused
+        [InlineData(10, true, Architecture.Arm64)] // another architecture: refused too
+        [InlineData(8, true, Architecture.X64)]    // PowerShell 7.4: code compiled against .NET 10
+        public void Everywhere_else_only_the_IL_builds_are_looked_for(int major, bool linux, Architecture arch) =>
+            Assert.Equal(new[] { Deps }, Folders(new Version(major, 0), linux, arch));
+
+        [Fact]
+        public void Windows_PowerShell_is_never_asked_for_its_platform_as_its_NET_Framework_may_lack_RuntimeInformation() =>
+            Assert.Equal(new[] { Deps }, DependencyFolders.For(Deps, new Version(4, 0, 30319),
+                () => throw new InvalidOperationException("asked"), () => throw new InvalidOperationException("asked")));
+
+        private static string[] Folders(Version runtime, bool linux, Architecture arch) =>
+            DependencyFolders.For(Deps, runtime, () => linux, () => arch);
 
         [Fact]
         public void The_cmdlet_assembly_names_no_library_type_that_PowerShell_must_load_before_the_module_initializer_runs()

@@ -189,7 +189,8 @@ Describe 'A global pilot service on a three-node swarm' -Skip:$NoEngine {
             # The previous spec (what a roll-back returns to) still names the old secret: it goes with the next change.
             Get-GroupSecrets $Name | Sort-Object | Should -Be (@($r.SecretName, $First.SecretName) | Sort-Object)
             Wait-Until { @(1..3 | Where-Object { $c = @(Get-TaskContainer $_ $Name); $c -and (Invoke-OnNode $_ @('exec', $c[0], 'cat', '/etc/condor/tokens-orig.d/flock.opensciencegrid.org')) -eq $newText }).Count -eq 3 } 90 'every node has the new token'
-            (Get-RunningTasks $Name).Count | Should -Be 3
+            # The nodes run their containers before the manager hears so: its task states follow within seconds.
+            Wait-Until { (Get-RunningTasks $Name).Count -eq 3 } 30 'the manager reports every task running'
         }
         finally {
             $script:TokenText = $newText
@@ -298,7 +299,8 @@ Describe 'Services that hold: hand edits, roll-backs onto old secrets, diagnosti
         Wait-Until { (Get-LiveSpec $name).UpdateStatus.State -eq 'rollback_completed' } 120 'the roll-back completes'
         Get-GroupSecrets $name | Sort-Object | Should -Be (Get-SpecSecrets $name)
         foreach ($i in 1..3) { Wait-Restarted $i $name }
-        (Get-RunningTasks $name).Count | Should -Be 3
+        # The nodes run their new containers before the manager hears so: its task states follow within seconds.
+        Wait-Until { (Get-RunningTasks $name).Count -eq 3 } 30 'the manager reports every restarted task running'
 
         # The config that works: the new token without the bad directory. Secrets follow the specs again.
         $fixed = New-SwarmConfig $name @{ TokenPath = $RbToken }
