@@ -27,7 +27,7 @@ namespace OsgPilot
         {
             AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
             // Loaded now, from the chosen folder: the library's types are then known to scripts at once
-            // ([OsgPilot.Output.Pilot]), and no other resolver can bind the IL copy first.
+            // ([OsgPilot.Pilot]), and no other resolver can bind the IL copy first.
             Assembly.Load(new AssemblyName("OsgPilot.Library"));
         }
 
