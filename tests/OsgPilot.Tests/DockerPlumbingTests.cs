@@ -16,6 +16,14 @@ namespace OsgPilot.Tests
     public sealed class DockerPlumbingTests
     {
         [Theory]
+        [InlineData(500, "{\"message\":\"open /proc/4242/ns/mnt: no such file or directory\"}", true)]
+        [InlineData(500, "", true)]   // a HEAD: Podman's 500 without a body to say why
+        [InlineData(500, "{\"message\":\"disk full\"}", false)]
+        [InlineData(409, "", false)]
+        public void An_archive_read_is_asked_again_only_when_Podman_lost_the_process_it_read_through(int status, string body, bool again) =>
+            Assert.Equal(again, DockerGateway.ProcessGone((System.Net.HttpStatusCode)status, body));
+
+        [Theory]
         [InlineData("hub.opensciencegrid.org/osg-htc/ospool-ep:25-release", "hub.opensciencegrid.org/osg-htc/ospool-ep", "25-release")]
         [InlineData("localhost:5000/pilot", "localhost:5000/pilot", "latest")]
         [InlineData("localhost:5000/pilot:1", "localhost:5000/pilot", "1")]

@@ -74,7 +74,15 @@ namespace OsgPilot.Docker
             }
         }
 
-        private static bool ProcessGone(DockerApiException e) =>
-            System.Text.RegularExpressions.Regex.IsMatch(e.ResponseBody ?? string.Empty, @"/proc/\d+/ns/\w+: no such file or directory");
+        private static bool ProcessGone(DockerApiException e) => ProcessGone(e.StatusCode, e.ResponseBody);
+
+        /// <summary>
+        /// Podman's answer when the process it read through is gone. A HEAD (a file's stat) carries no
+        /// body to say so, only the 500: that answer is asked again too, as a lasting fault stays one.
+        /// </summary>
+        internal static bool ProcessGone(HttpStatusCode status, string body) =>
+            string.IsNullOrEmpty(body)
+                ? status == HttpStatusCode.InternalServerError
+                : System.Text.RegularExpressions.Regex.IsMatch(body, @"/proc/\d+/ns/\w+: no such file or directory");
     }
 }
