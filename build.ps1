@@ -108,6 +108,9 @@ function Invoke-BuildTask {
     # The scheduler and Ansible recipes, the README and the licence travel with the module (and so in its package).
     Copy-Item (Join-Path $Root 'docs/recipes') (Join-Path $Staged 'recipes') -Recurse
     Copy-Item (Join-Path $Root 'README.md'), (Join-Path $Root 'src/Packaging/LICENSE') $Staged
+    # -SecurityProfile Minimal's seccomp profile, for sites to read, adapt (-SeccompProfilePath) or pass to docker run.
+    New-Item -ItemType Directory -Force (Join-Path $Staged 'seccomp') | Out-Null
+    Copy-Item (Join-Path $Root 'src/OsgPilot.Library/Security/osgpilot-minimal-seccomp.json') (Join-Path $Staged 'seccomp')
     # Third-party assemblies live apart, resolved by OsgPilot's ModuleInitializer.
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -NotIn 'OsgPilot.dll', 'System.Management.Automation.dll' |
         Copy-Item -Destination $deps

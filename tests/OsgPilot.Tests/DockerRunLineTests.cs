@@ -15,7 +15,7 @@ namespace OsgPilot.Tests
         [Fact]
         public void Renders_a_runnable_line_for_a_token_file()
         {
-            var c = PilotConfigBuilder.Build(new PilotConfigRequest { Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = _token, StartExtra = "TARGET.ProjectName == \"Fuzz\"" }).Config;
+            var c = PilotConfigBuilder.Build(new PilotConfigRequest { Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = _token, StartExtra = "TARGET.ProjectName == \"Fuzz\"", SecurityProfile = SecurityProfile.Capabilities }).Config;
             string line = DockerRunLine.Render(PilotContainerMapper.Map(c, 0, 1, "1"));
             Assert.StartsWith("docker create --name osgpilot-Lancium-Backfill --user osg --cap-add DAC_OVERRIDE", line);
             Assert.Contains("-v /cvmfs:/cvmfs:shared", line);

@@ -34,7 +34,10 @@ namespace OsgPilot.Tests
             Assert.Equal(CvmfsMode.HostMount, c.Cvmfs);
             Assert.Equal("HostMount", c.CvmfsMode);
             Assert.Equal("/cvmfs", c.CvmfsPath);
-            Assert.Equal(SecurityProfile.Capabilities, c.Security);
+            // OSG's recommended level: the only one under which Apptainer makes its PID namespace.
+            Assert.Equal(SecurityProfile.Unconfined, c.Security);
+            Assert.Null(c.AppArmorProfile);
+            Assert.Null(c.SeccompProfilePath);
             Assert.Equal(PilotRestartPolicy.UnlessStopped, c.Restart);
             Assert.Equal("UnlessStopped", c.RestartPolicy);
             Assert.Equal("File", c.TokenSource);
@@ -153,8 +156,9 @@ namespace OsgPilot.Tests
         [Fact]
         public void CvmfsExec_with_the_capabilities_profile_is_warned()
         {
-            PilotConfigResult r = PilotConfigBuilder.Build(Request(x => x.CvmfsMode = CvmfsMode.CvmfsExec));
+            PilotConfigResult r = PilotConfigBuilder.Build(Request(x => { x.CvmfsMode = CvmfsMode.CvmfsExec; x.SecurityProfile = SecurityProfile.Capabilities; }));
             Assert.Contains(r.Warnings, w => w.Contains("/dev/fuse"));
+            Assert.DoesNotContain(PilotConfigBuilder.Build(Request(x => x.CvmfsMode = CvmfsMode.CvmfsExec)).Warnings, w => w.Contains("/dev/fuse"));
         }
 
         [Theory]

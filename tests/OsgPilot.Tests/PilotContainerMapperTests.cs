@@ -29,7 +29,7 @@ namespace OsgPilot.Tests
         [Fact]
         public void Seed_profile_is_the_seed_page_line()
         {
-            ContainerSpec s = PilotContainerMapper.Map(Config(r => r.StartExtra = "True"), 0, 1, "1.0.0");
+            ContainerSpec s = PilotContainerMapper.Map(Config(r => { r.StartExtra = "True"; r.SecurityProfile = SecurityProfile.Capabilities; }), 0, 1, "1.0.0");
             Assert.Equal("osg", s.User);
             Assert.Equal(new[] { "DAC_OVERRIDE", "SETUID", "SETGID", "SYS_ADMIN", "SYS_CHROOT", "SYS_PTRACE", "DAC_READ_SEARCH" }, s.CapAdd);
             Assert.Empty(s.SecurityOpt);
@@ -187,13 +187,13 @@ namespace OsgPilot.Tests
             Assert.Equal(new[] { "seccomp=unconfined", "no-new-privileges", "unmask=ALL" }, podman.HostConfig.SecurityOpt);
             Assert.Empty(podman.HostConfig.MaskedPaths);
             Assert.DoesNotContain("unmask=ALL", CreateParametersFactory.Create(unconfined).HostConfig.SecurityOpt);
-            Assert.Empty(CreateParametersFactory.Create(PilotContainerMapper.Map(Config(), 0, 1, "1"), podman: true).HostConfig.SecurityOpt);
+            Assert.Empty(CreateParametersFactory.Create(PilotContainerMapper.Map(Config(r => r.SecurityProfile = SecurityProfile.Capabilities), 0, 1, "1"), podman: true).HostConfig.SecurityOpt);
         }
 
         [Fact]
         public void Capabilities_profile_leaves_masked_paths_to_the_engine()
         {
-            CreateContainerParameters p = CreateParametersFactory.Create(PilotContainerMapper.Map(Config(), 0, 1, "1"));
+            CreateContainerParameters p = CreateParametersFactory.Create(PilotContainerMapper.Map(Config(r => r.SecurityProfile = SecurityProfile.Capabilities), 0, 1, "1"));
             Assert.Null(p.HostConfig.MaskedPaths);
             Assert.Null(p.HostConfig.ReadonlyPaths);
             Assert.Null(p.HostConfig.DeviceRequests);

@@ -49,7 +49,7 @@ namespace OsgPilot.Tests
         [Fact]
         public void The_capabilities_profile_is_warned_of_and_the_unconfined_one_is_not()
         {
-            Assert.Equal(CheckSeverity.Warning, Checks(Config(), Podman, true)["Capabilities"].Level);
+            Assert.Equal(CheckSeverity.Warning, Checks(Config(r => r.SecurityProfile = SecurityProfile.Capabilities), Podman, true)["Capabilities"].Level);
             Assert.False(Checks(Config(r => { r.SecurityProfile = SecurityProfile.Unconfined; r.CvmfsMode = CvmfsMode.CvmfsExec; }), Podman, true).ContainsKey("Capabilities"));
         }
 

@@ -21,7 +21,7 @@ namespace OsgPilot.Tests
 
         private PilotServiceSpec Spec(Action<PilotConfigRequest> change = null, ServiceOptions options = null)
         {
-            var r = new PilotConfigRequest { Site = "S", ResourceName = "R", TokenPath = _token, SquidLocation = "squid.example.edu:3128", Name = "backfill", Cpus = 1, MemoryMB = 256 };
+            var r = new PilotConfigRequest { Site = "S", ResourceName = "R", TokenPath = _token, SquidLocation = "squid.example.edu:3128", Name = "backfill", Cpus = 1, MemoryMB = 256, SecurityProfile = SecurityProfile.Capabilities };
             change?.Invoke(r);
             return ServiceSpecMapper.Map(PilotConfigBuilder.Build(r).Config, options ?? new ServiceOptions(), "0123456789ab", "1.0.0").Single();
         }

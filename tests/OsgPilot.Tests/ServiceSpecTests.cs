@@ -23,7 +23,7 @@ namespace OsgPilot.Tests
 
         private OsgPilotConfig Config(Action<PilotConfigRequest> change = null)
         {
-            var r = new PilotConfigRequest { Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = _token, SquidLocation = "squid.example.edu:3128", Name = "backfill" };
+            var r = new PilotConfigRequest { Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = _token, SquidLocation = "squid.example.edu:3128", Name = "backfill", SecurityProfile = SecurityProfile.Capabilities };
             change?.Invoke(r);
             return PilotConfigBuilder.Build(r).Config;
         }

@@ -15,7 +15,13 @@ namespace OsgPilot.Config
     /// </summary>
     internal static class ConfigFile
     {
-        public const int SchemaVersion = 1;
+        /// <summary>
+        /// 2 since the default profile became Unconfined. Version 1 files always named their profile; one
+        /// written by hand without it meant the default of then, Capabilities, and still does: an upgrade
+        /// of the module must not change, and so roll, a site's pilots by itself.
+        /// </summary>
+        public const int SchemaVersion = 2;
+        private const int FirstSchemaVersion = 1;
 
         public static string Serialize(OsgPilotConfig c)
         {
@@ -53,6 +59,8 @@ namespace OsgPilot.Config
                         w.WriteEndArray();
                     }
                     w.WriteString("SecurityProfile", c.SecurityProfile.ToString());
+                    WriteOptional(w, "SeccompProfilePath", c.SeccompProfilePath);
+                    WriteOptional(w, "AppArmorProfile", c.AppArmorProfile);
                     w.WriteBoolean("Gpu", c.Gpu);
                     w.WriteEndObject();
                 }
@@ -110,6 +118,10 @@ namespace OsgPilot.Config
             {
                 request.TokenPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path), request.TokenPath));
             }
+            if (request.SeccompProfilePath != null && !Path.IsPathRooted(request.SeccompProfilePath))
+            {
+                request.SeccompProfilePath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path), request.SeccompProfilePath));
+            }
             return request;
         }
 
@@ -134,16 +146,16 @@ namespace OsgPilot.Config
                     throw Bad(path, "its top level must be a JSON object");
                 }
                 int version = Int(root, "SchemaVersion", path) ?? SchemaVersion;
-                if (version != SchemaVersion)
+                if (version < FirstSchemaVersion || version > SchemaVersion)
                 {
                     throw new OsgPilotException(ErrorIds.ConfigFileUnsupported, ErrorCategory.InvalidData,
-                        $"The config file '{path}' has SchemaVersion {version}; this OsgPilot reads version {SchemaVersion}.", path);
+                        $"The config file '{path}' has SchemaVersion {version}; this OsgPilot reads versions {FirstSchemaVersion} to {SchemaVersion}.", path);
                 }
                 string[] known =
                 {
                     "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "TokenEnvironmentVariable", "SquidLocation", "PilotDirectory", "StartExtra",
                     "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
-                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "Gpu",
+                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "SeccompProfilePath", "AppArmorProfile", "Gpu",
                 };
                 RequireUniqueNames(root, path, "");
                 foreach (JsonProperty p in root.EnumerateObject())
@@ -176,7 +188,9 @@ namespace OsgPilot.Config
                     CvmfsMode = Enum<CvmfsMode>(root, "CvmfsMode", path),
                     CvmfsPath = Str(root, "CvmfsPath", path),
                     CvmfsRepository = Strings(root, "CvmfsRepository", path),
-                    SecurityProfile = Enum<SecurityProfile>(root, "SecurityProfile", path),
+                    SecurityProfile = Enum<SecurityProfile>(root, "SecurityProfile", path) ?? (version == FirstSchemaVersion ? SecurityProfile.Capabilities : (SecurityProfile?)null),
+                    SeccompProfilePath = Str(root, "SeccompProfilePath", path),
+                    AppArmorProfile = Str(root, "AppArmorProfile", path),
                     Gpu = Bool(root, "Gpu", path),
                 };
             }

@@ -11,7 +11,7 @@ namespace OsgPilot.Config
     /// </summary>
     public sealed class OsgPilotConfig
     {
-        internal OsgPilotConfig(PilotConfigRequest r, SecureString token)
+        internal OsgPilotConfig(PilotConfigRequest r, SecureString token, string seccompProfileJson)
         {
             Site = r.Site;
             ResourceName = r.ResourceName;
@@ -34,7 +34,10 @@ namespace OsgPilot.Config
             Cvmfs = r.CvmfsMode ?? Config.CvmfsMode.HostMount;
             CvmfsPath = r.CvmfsPath;
             CvmfsRepository = Array.AsReadOnly(r.CvmfsRepository ?? new string[0]);
-            Security = r.SecurityProfile ?? Config.SecurityProfile.Capabilities;
+            Security = r.SecurityProfile ?? PilotConfigBuilder.DefaultSecurityProfile;
+            SeccompProfilePath = r.SeccompProfilePath;
+            SeccompProfileJson = seccompProfileJson;
+            AppArmorProfile = r.AppArmorProfile;
             Gpu = r.Gpu;
         }
 
@@ -68,14 +71,20 @@ namespace OsgPilot.Config
         public string CvmfsPath { get; }
         /// <summary>Repositories cvmfsexec mounts (CvmfsExec mode only).</summary>
         public IReadOnlyList<string> CvmfsRepository { get; }
-        /// <summary>Capabilities or Unconfined.</summary>
+        /// <summary>Unconfined (OSG's recommended, the default), Minimal, Capabilities (the seed page) or Default.</summary>
         public string SecurityProfile => Security.ToString();
+        /// <summary>A site's seccomp profile file for Minimal; null: OsgPilot's own (the module's seccomp folder).</summary>
+        public string SeccompProfilePath { get; }
+        /// <summary>The AppArmor profile the pilot runs under ("unconfined" or a profile loaded on the host); null: the engine's default.</summary>
+        public string AppArmorProfile { get; }
         public bool Gpu { get; }
 
         internal SecureString Token { get; }
         internal PilotRestartPolicy Restart { get; }
         internal CvmfsMode Cvmfs { get; }
         internal SecurityProfile Security { get; }
+        /// <summary>The Minimal profile's seccomp JSON (compacted), read when the config was built; null for other profiles.</summary>
+        internal string SeccompProfileJson { get; }
 
         public override string ToString() => $"{Name} ({Site}/{ResourceName})";
     }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using OsgPilot.Errors;
+using OsgPilot.Security;
 using OsgPilot.Squid;
 using OsgPilot.Token;
 
@@ -34,6 +35,8 @@ namespace OsgPilot.Config
         public const string DefaultImage = "hub.opensciencegrid.org/osg-htc/ospool-ep:25-release";
         public const string DefaultGpuImage = "hub.opensciencegrid.org/osg-htc/ospool-ep:25-cuda_11_8_0-release";
         public const string DefaultCvmfsPath = "/cvmfs";
+        /// <summary>What OSG's current docs recommend: the only level under which Apptainer makes its PID namespace.</summary>
+        public const SecurityProfile DefaultSecurityProfile = SecurityProfile.Unconfined;
         public static readonly string[] DefaultCvmfsRepositories = { "oasis.opensciencegrid.org", "singularity.opensciencegrid.org" };
 
         /// <summary>Variables OsgPilot sets from parameters; -Environment may not set them behind its back.</summary>
@@ -132,13 +135,17 @@ namespace OsgPilot.Config
             }
 
             ValidateCvmfs(r);
-            if (r.CvmfsMode == CvmfsMode.CvmfsExec && (r.SecurityProfile ?? SecurityProfile.Capabilities) == SecurityProfile.Capabilities)
+            SecurityProfile profile = r.SecurityProfile ?? DefaultSecurityProfile;
+            if (r.CvmfsMode == CvmfsMode.CvmfsExec && (profile == SecurityProfile.Capabilities || profile == SecurityProfile.Default))
             {
-                warnings.Add("cvmfsexec needs /dev/fuse and an unconfined seccomp profile, which -SecurityProfile Capabilities does not give; OSG documents CvmfsExec with -SecurityProfile Unconfined.");
+                warnings.Add($"cvmfsexec needs /dev/fuse and a seccomp profile that allows mounts, which -SecurityProfile {profile} does not give; OSG documents CvmfsExec with -SecurityProfile Unconfined.");
             }
+            string seccomp = ValidateSecurity(r, profile);
             r.Environment = ValidateEnvironment(r.Environment, warnings);
 
-            return new PilotConfigResult(new OsgPilotConfig(r, r.Token), warnings.AsReadOnly(), tokenInfo);
+            var config = new OsgPilotConfig(r, r.Token, seccomp);
+            warnings.AddRange(JobPolicy.Warnings(config));
+            return new PilotConfigResult(config, warnings.AsReadOnly(), tokenInfo);
         }
 
         private static OsgPilotTokenInfo ValidateToken(PilotConfigRequest r, DateTime utcNow, List<string> warnings)
@@ -179,6 +186,33 @@ namespace OsgPilot.Config
             TokenCheck.ThrowIfExpired(info, utcNow);
             warnings.AddRange(TokenCheck.Warnings(info, utcNow));
             return info;
+        }
+
+        // An AppArmor profile name as apparmor_parser accepts it in practice; "unconfined" lifts confinement.
+        private static readonly Regex AppArmorPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}\z", RegexOptions.CultureInvariant);
+
+        /// <summary>Checks the profile's companions; returns Minimal's seccomp JSON (null for the other profiles).</summary>
+        private static string ValidateSecurity(PilotConfigRequest r, SecurityProfile profile)
+        {
+            if (r.AppArmorProfile != null)
+            {
+                r.AppArmorProfile = r.AppArmorProfile.Trim();
+                if (!AppArmorPattern.IsMatch(r.AppArmorProfile))
+                {
+                    throw Invalid(ErrorIds.InvalidAppArmorProfile, $"-AppArmorProfile '{r.AppArmorProfile}' is not an AppArmor profile name: give 'unconfined' or the name of a profile loaded on the host (letters, digits, '_', '.', '+', '-').", r.AppArmorProfile);
+                }
+            }
+            if (string.IsNullOrWhiteSpace(r.SeccompProfilePath))
+            {
+                r.SeccompProfilePath = null;
+                return profile == SecurityProfile.Minimal ? SeccompProfile.Shipped : null;
+            }
+            if (profile != SecurityProfile.Minimal)
+            {
+                throw Invalid(ErrorIds.SecurityProfileConflict, $"-SeccompProfilePath replaces the seccomp profile of -SecurityProfile Minimal; the profile {profile} has none of its own to replace. Add -SecurityProfile Minimal, or leave -SeccompProfilePath out.", r.SeccompProfilePath);
+            }
+            r.SeccompProfilePath = Path.GetFullPath(r.SeccompProfilePath.Trim());
+            return SeccompProfile.Load(r.SeccompProfilePath);
         }
 
         private static readonly Regex VariableName = new Regex(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z", RegexOptions.CultureInvariant);

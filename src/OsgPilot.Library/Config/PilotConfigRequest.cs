@@ -33,6 +33,10 @@ namespace OsgPilot.Config
         public string CvmfsPath { get; set; }
         public string[] CvmfsRepository { get; set; }
         public SecurityProfile? SecurityProfile { get; set; }
+        /// <summary>A site's seccomp profile for Minimal; null: OsgPilot's own.</summary>
+        public string SeccompProfilePath { get; set; }
+        /// <summary>The AppArmor profile the engine applies ("unconfined" or a profile name); null: the engine's default.</summary>
+        public string AppArmorProfile { get; set; }
         public bool Gpu { get; set; }
 
         internal PilotConfigRequest Clone() => (PilotConfigRequest)MemberwiseClone();

@@ -19,14 +19,27 @@ namespace OsgPilot.Docker
         public Task UnpauseAsync(string id, CancellationToken ct) =>
             Call("unpause the container", t => _client.Containers.UnpauseContainerAsync(id, t), ct);
 
-        public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct)
+        public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct) =>
+            (await RunHelperAsync(spec, timeout, 0, ct).ConfigureAwait(false)).ExitCode;
+
+        /// <summary>
+        /// Creates, starts and waits for a short-lived helper container, and removes it, also after
+        /// Ctrl+C; returns its exit code and the last <paramref name="outputLines"/> lines of its output.
+        /// </summary>
+        public async Task<(long ExitCode, IReadOnlyList<string> Output)> RunHelperAsync(ContainerSpec spec, TimeSpan timeout, int outputLines, CancellationToken ct)
         {
             string id = await CreateAsync(spec, ct).ConfigureAwait(false);
             try
             {
                 await StartAsync(id, ct).ConfigureAwait(false);
-                return await Call("wait for the helper container " + spec.Name, async t =>
+                long code = await Call("wait for the helper container " + spec.Name, async t =>
                     (await _client.Containers.WaitContainerAsync(id, t).ConfigureAwait(false)).StatusCode, ct, timeout).ConfigureAwait(false);
+                var lines = new List<string>();
+                if (outputLines > 0)
+                {
+                    await StreamLogsAsync(id, outputLines.ToString(System.Globalization.CultureInfo.InvariantCulture), null, false, l => { lock (lines) lines.Add(l); }, ct).ConfigureAwait(false);
+                }
+                return (code, lines);
             }
             finally
             {
@@ -34,6 +47,9 @@ namespace OsgPilot.Docker
                 await RemoveAsync(id, true, CancellationToken.None).ConfigureAwait(false);
             }
         }
+
+        Task<(long ExitCode, string Output)> IPilotEngine.ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout) =>
+            ExecAsync(id, command, user, ct, timeout);
 
         Task<IReadOnlyList<string>> IPilotEngine.LastLinesAsync(string id, string token, CancellationToken ct) =>
             PilotLogs.LastLinesAsync(this, id, token, ct);

@@ -87,6 +87,14 @@ namespace OsgPilot.Docker
                 };
             }, ct, timeout);
 
+        /// <summary>The engine's confinement (AppArmor, seccomp) and data root, from one /info request.</summary>
+        public Task<EngineHostInfo> GetHostInfoAsync(CancellationToken ct) =>
+            Call("query the engine's information", async t =>
+            {
+                SystemInfoResponse info = await _client.System.GetSystemInfoAsync(t).ConfigureAwait(false);
+                return new EngineHostInfo(info.SecurityOptions, info.DockerRootDir);
+            }, ct);
+
         private Task<EngineVersion> _engine;
         private readonly object _engineLock = new object();
 
@@ -266,18 +274,35 @@ namespace OsgPilot.Docker
                 return true;
             }, ct, Timeout.InfiniteTimeSpan);
 
-        /// <summary>Runs a command in a running container; returns exit code and stdout.</summary>
-        public Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout = null) =>
+        /// <summary>What an exec may print before the rest is dropped unread: a pilot's files feed some commands' output.</summary>
+        public const int DefaultMaxExecOutput = 40 * 1024 * 1024;
+
+        /// <summary>
+        /// Runs a command in a running container; returns exit code and stdout, of which at most
+        /// <paramref name="maxOutputBytes"/> are read (the stream is closed then, and the exit code is -1).
+        /// </summary>
+        public Task<(long ExitCode, string Output)> ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout = null,
+            int maxOutputBytes = DefaultMaxExecOutput) =>
             Call("run a command in the container", async t =>
             {
                 ContainerExecCreateResponse created = await _client.Exec.CreateContainerExecAsync(id,
                     new ContainerExecCreateParameters { Cmd = command, User = user, AttachStdout = true, AttachStderr = true }, t).ConfigureAwait(false);
-                string output;
+                var stdout = new MemoryStream();
+                bool whole = true;
                 using (MultiplexedStream stream = await _client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), t).ConfigureAwait(false))
                 {
-                    (string stdout, string _) = await stream.ReadOutputToEndAsync(t).ConfigureAwait(false);
-                    output = stdout;
+                    byte[] buffer = new byte[81920];
+                    while (true)
+                    {
+                        MultiplexedStream.ReadResult r = await stream.ReadOutputAsync(buffer, 0, buffer.Length, t).ConfigureAwait(false);
+                        if (r.EOF) break;
+                        if (r.Target != MultiplexedStream.TargetStream.StandardOut) continue;
+                        if (stdout.Length + r.Count > maxOutputBytes) { whole = false; break; }
+                        stdout.Write(buffer, 0, r.Count);
+                    }
                 }
+                string output = Encoding.UTF8.GetString(stdout.ToArray());
+                if (!whole) return (-1L, output);
                 ContainerExecInspectResponse inspect = await _client.Exec.InspectContainerExecAsync(created.ID, t).ConfigureAwait(false);
                 return (inspect.ExitCode ?? -1L, output);
             }, ct, timeout);

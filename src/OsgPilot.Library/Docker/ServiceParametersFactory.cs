@@ -38,6 +38,8 @@ namespace OsgPilot.Docker
                     // Command replaces the image's entrypoint: the probe must not start a pilot.
                     Command = new List<string> { "/bin/sh", "-c", p.Script },
                     Mounts = p.Binds.Select(ToMount).ToList(),
+                    CapabilityAdd = p.CapAdd.Select(ServiceSpecMapper.CapabilityName).ToList(),
+                    Env = p.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
                     Labels = new Dictionary<string, string> { [PilotLabels.Probe] = "true" },
                 },
                 RestartPolicy = new SwarmRestartPolicy { Condition = "none" },

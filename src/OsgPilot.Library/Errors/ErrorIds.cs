@@ -31,6 +31,9 @@ namespace OsgPilot.Errors
         public const string InvalidCvmfsRepository = "InvalidCvmfsRepository";
         public const string InvalidStartExtra = "InvalidStartExtra";
         public const string InvalidProjectName = "InvalidProjectName";
+        public const string SecurityProfileConflict = "SecurityProfileConflict";
+        public const string InvalidSeccompProfile = "InvalidSeccompProfile";
+        public const string InvalidAppArmorProfile = "InvalidAppArmorProfile";
         public const string ConfigFileNotFound = "ConfigFileNotFound";
         public const string ConfigPathIsDirectory = "ConfigPathIsDirectory";
         public const string ConfigFileUnreadable = "ConfigFileUnreadable";

@@ -56,6 +56,8 @@ namespace OsgPilot.Launch
         public SortedDictionary<string, string> Labels { get; } = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         public List<string> CapAdd { get; } = new List<string>();
         public List<string> SecurityOpt { get; } = new List<string>();
+        /// <summary>Where a seccomp=JSON entry of <see cref="SecurityOpt"/> came from (a file name), for the docker-run line; null when none.</summary>
+        public string SeccompProfileSource { get; set; }
         /// <summary>systempaths=unconfined: the Engine API expresses it as empty masked/read-only path lists.</summary>
         public bool UnconfinedSystemPaths { get; set; }
         public List<BindMount> Binds { get; } = new List<BindMount>();

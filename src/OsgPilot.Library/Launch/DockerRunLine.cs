@@ -24,7 +24,8 @@ namespace OsgPilot.Launch
             Add("--name", s.Name);
             Add("--user", s.User);
             foreach (string cap in s.CapAdd) Add("--cap-add", cap);
-            foreach (string opt in s.SecurityOpt) Add("--security-opt", opt);
+            // A profile's text is what the engine gets; the line names its file, as a person would type it.
+            foreach (string opt in s.SecurityOpt) Add("--security-opt", opt.StartsWith("seccomp={", System.StringComparison.Ordinal) ? "seccomp=" + s.SeccompProfileSource : opt);
             if (s.UnconfinedSystemPaths) Add("--security-opt", "systempaths=unconfined");
             foreach (DeviceMount d in s.Devices) Add("--device", d.Path);
             if (s.AllGpus) Add("--gpus", "all");

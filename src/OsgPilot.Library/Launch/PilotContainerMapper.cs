@@ -123,7 +123,8 @@ namespace OsgPilot.Launch
                 // cvmfsexec reads CVMFS_HTTP_PROXY, not OSG_SQUID_LOCATION: hand it the same squid.
                 if (!c.Environment.ContainsKey("CVMFS_HTTP_PROXY")) Set("CVMFS_HTTP_PROXY", c.SquidLocation);
             }
-            if (c.Gpu && !c.Environment.ContainsKey("SINGULARITY_DISABLE_PID_NAMESPACES"))
+            // NVIDIA's runtime conflicts with Apptainer's PID namespaces, and Minimal cannot make one.
+            if ((c.Gpu || c.Security == SecurityProfile.Minimal) && !c.Environment.ContainsKey("SINGULARITY_DISABLE_PID_NAMESPACES"))
             {
                 Set("SINGULARITY_DISABLE_PID_NAMESPACES", "True");
             }
@@ -138,19 +139,31 @@ namespace OsgPilot.Launch
             }
         }
 
+        /// <summary>The four levels of OSG's docs, as the docker CLI sends them (see pilot-container-facts).</summary>
         private static void AddPrivileges(ContainerSpec spec, OsgPilotConfig c)
         {
-            if (c.Security == SecurityProfile.Capabilities)
+            switch (c.Security)
             {
-                spec.CapAdd.AddRange(SeedCapabilities);
+                case SecurityProfile.Capabilities:
+                    spec.CapAdd.AddRange(SeedCapabilities);
+                    break;
+                case SecurityProfile.Unconfined:
+                    spec.SecurityOpt.Add("seccomp=unconfined");
+                    spec.SecurityOpt.Add("no-new-privileges");
+                    spec.UnconfinedSystemPaths = true;
+                    spec.Devices.Add(new DeviceMount("/dev/fuse"));
+                    break;
+                case SecurityProfile.Minimal:
+                    // The CLI sends a profile file's text, not its path; /proc stays masked.
+                    spec.SecurityOpt.Add("seccomp=" + c.SeccompProfileJson);
+                    spec.SecurityOpt.Add("no-new-privileges");
+                    spec.Devices.Add(new DeviceMount("/dev/fuse"));
+                    spec.SeccompProfileSource = c.SeccompProfilePath ?? Security.SeccompProfile.ShippedFileName;
+                    break;
+                case SecurityProfile.Default:
+                    break;
             }
-            else
-            {
-                spec.SecurityOpt.Add("seccomp=unconfined");
-                spec.SecurityOpt.Add("no-new-privileges");
-                spec.UnconfinedSystemPaths = true;
-                spec.Devices.Add(new DeviceMount("/dev/fuse"));
-            }
+            if (c.AppArmorProfile != null) spec.SecurityOpt.Add("apparmor=" + c.AppArmorProfile);
         }
 
         private static string JoinHostPath(string dir, string name) => dir == "/" ? "/" + name : dir + "/" + name;

@@ -53,6 +53,13 @@ namespace OsgPilot.Launch
             pilot.Draining = await stamp.ConfigureAwait(false);
             pilot.StartdAddress = await ready.ConfigureAwait(false);
             pilot.Ready = pilot.StartdAddress != null;
+            if (pilot.StartdAddress != null)
+            {
+                SlotAd ad = await SlotAd.ReadAsync(_docker, c.Id, pilot.StartdAddress, ct).ConfigureAwait(false);
+                pilot.ContainerJobs = ad?.ContainerJobs;
+                pilot.Validated = ad?.Validated;
+                pilot.NodeWarnings = ad?.NodeWarnings;
+            }
             pilot.StartedAt = state.StartedAt?.ToLocalTime();
             pilot.FinishedAt = c.IsRunning ? null : state.FinishedAt?.ToLocalTime();
             pilot.ExitCode = c.IsRunning ? (long?)null : state.ExitCode;

@@ -14,8 +14,9 @@ namespace OsgPilot.Metrics
 {
     /// <summary>
     /// Gathers what the metrics say about an engine's pilots: their activity, their restart counts
-    /// (inspect, a few at a time: the list call does not carry them) and their images' build times
-    /// (one inspect per distinct image).
+    /// (inspect, a few at a time: the list call does not carry them), their slot ads (container jobs,
+    /// validated: two execs in each running pilot) and their images' build times (one inspect per
+    /// distinct image).
     /// </summary>
     internal static class MetricsCollector
     {
@@ -27,10 +28,12 @@ namespace OsgPilot.Metrics
             IReadOnlyList<PilotContainer> pilots = ActivityCollector.OnePerPilot(containers);
             Task<IReadOnlyList<PilotActivityState>> states = activity.CollectAsync(pilots, harvest, ct);
             Task<long?[]> restarts = RestartsAsync(docker, pilots, ct);
+            Task<SlotAd[]> ads = SlotAdsAsync(docker, pilots, ct);
             string[] images = pilots.Select(p => p.ImageId).Where(i => !string.IsNullOrEmpty(i)).Distinct(StringComparer.Ordinal).ToArray();
             Task<ImageInfo[]> built = Task.WhenAll(images.Select(i => docker.InspectImageAsync(i, ct)));
             IReadOnlyList<PilotActivityState> s = await states.ConfigureAwait(false);
             long?[] r = await restarts.ConfigureAwait(false);
+            SlotAd[] a = await ads.ConfigureAwait(false);
             ImageInfo[] infos = await built.ConfigureAwait(false);
             var created = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
             for (int i = 0; i < images.Length; i++) created[images[i]] = infos[i]?.Created;
@@ -50,6 +53,8 @@ namespace OsgPilot.Metrics
                     Accepting = s[i].Accepting,
                     Draining = s[i].Draining,
                     Restarts = r[i],
+                    ContainerJobs = a[i]?.ContainerJobs,
+                    Validated = a[i]?.Validated,
                     ImageCreated = c.ImageId != null && created.TryGetValue(c.ImageId, out DateTime? t) ? t : null,
                     Ledger = s[i].Ledger,
                 });
@@ -64,6 +69,15 @@ namespace OsgPilot.Metrics
             }
             return samples;
         }
+
+        /// <summary>Each running pilot's slot ad (null while its startd is not ready, or for a pilot that is not running).</summary>
+        private static Task<SlotAd[]> SlotAdsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct) =>
+            Bounded.SelectAsync(pilots, Parallelism, async c =>
+            {
+                if (!c.IsRunning) return null;
+                string address = await PilotReadiness.StartdAddressAsync(docker, c.Id, PilotStatusReader.ReadyBudget, ct).ConfigureAwait(false);
+                return address == null ? null : await SlotAd.ReadAsync(docker, c.Id, address, ct).ConfigureAwait(false);
+            }, ct);
 
         private static Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct) =>
             Bounded.SelectAsync(pilots, Parallelism, async c =>

@@ -17,6 +17,10 @@ namespace OsgPilot.Metrics
         public bool? Accepting { get; set; }
         public bool? Draining { get; set; }
         public long? Restarts { get; set; }
+        /// <summary>The slot ad's HAS_SINGULARITY; null while unknown (not running, startd not ready).</summary>
+        public bool? ContainerJobs { get; set; }
+        /// <summary>The slot ad's OSG_NODE_VALIDATED; null while unknown.</summary>
+        public bool? Validated { get; set; }
         public DateTime? ImageCreated { get; set; }
         public ActivityLedger Ledger { get; set; }
     }
@@ -66,6 +70,8 @@ namespace OsgPilot.Metrics
                     t.Add("osgpilot_pilot_accepting", p.Accepting == true ? 1 : 0, l);
                     t.Add("osgpilot_pilot_draining", p.Draining == true ? 1 : 0, l);
                     if (p.Restarts.HasValue) t.Add("osgpilot_pilot_restarts_total", p.Restarts.Value, l);
+                    if (p.ContainerJobs.HasValue) t.Add("osgpilot_pilot_container_jobs", p.ContainerJobs.Value ? 1 : 0, l);
+                    if (p.Validated.HasValue) t.Add("osgpilot_pilot_validated", p.Validated.Value ? 1 : 0, l);
                     if (p.ImageCreated.HasValue) t.Add("osgpilot_image_created_timestamp_seconds", PrometheusText.Seconds(p.ImageCreated.Value), l);
                 }
                 AddActivity(t, p.Ledger, l, now);
@@ -94,6 +100,8 @@ namespace OsgPilot.Metrics
         {
             t.Declare("osgpilot_pilot_up", "gauge", "1 when the pilot container is running.");
             t.Declare("osgpilot_pilot_accepting", "gauge", "1 when the pilot runs, is not draining and its startd lets jobs in (validated).");
+            t.Declare("osgpilot_pilot_container_jobs", "gauge", "1 when the pilot's startd advertises HAS_SINGULARITY (Apptainer works: the pool sends it container jobs), 0 when not; absent while unknown.");
+            t.Declare("osgpilot_pilot_validated", "gauge", "1 when the pilot's startd advertises OSG_NODE_VALIDATED (its checks passed), 0 when not; absent while unknown.");
             t.Declare("osgpilot_pilot_draining", "gauge", "1 when the pilot has stop-glidein.stamp: it takes no new jobs and exits once idle.");
             t.Declare("osgpilot_pilot_restarts_total", "counter", "Restarts of the pilot container by the engine's restart policy since it was created.");
             t.Declare("osgpilot_image_created_timestamp_seconds", "gauge", "When the pilot's image was built (Unix time); OSG asks for images under 72 hours old.");

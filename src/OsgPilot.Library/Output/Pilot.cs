@@ -48,6 +48,12 @@ namespace OsgPilot
         public string RestartPolicy { get; set; }
         /// <summary>Why a pilot is not running: its exit, the engine's error, its last log line and the known fix.</summary>
         public string Reason { get; set; }
+        /// <summary>The slot ad's HAS_SINGULARITY: Apptainer works in the pilot, so the pool sends it container jobs (most of its jobs); null while the startd is not ready.</summary>
+        public bool? ContainerJobs { get; set; }
+        /// <summary>The slot ad's OSG_NODE_VALIDATED: the pilot's own checks passed and it lets jobs in; null while the startd is not ready.</summary>
+        public bool? Validated { get; set; }
+        /// <summary>The slot ad's OSG_NODE_WARNINGS: what the pilot's checks found (a drain says so here); null when none.</summary>
+        public string NodeWarnings { get; set; }
 
         /// <summary>The image tag alone (e.g. 25-release), for the table view.</summary>
         public string ImageTag

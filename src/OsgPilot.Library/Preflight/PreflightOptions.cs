@@ -17,6 +17,8 @@ namespace OsgPilot.Preflight
         public TimeSpan MaxImageAge { get; set; } = TimeSpan.FromHours(72);
         /// <summary>Where the system's enabled units are (podman-restart.service on a Podman host).</summary>
         public string SystemdUnitDirectory { get; set; } = "/etc/systemd/system";
+        /// <summary>Pull a missing image first, so the container-jobs probe can run (Start-OsgPilot -Preflight, which pulls it anyway).</summary>
+        public bool PullMissingImage { get; set; }
 
         /// <summary>Options from cmdlet parameters; null means the default.</summary>
         public static PreflightOptions Create(Uri topologyUri, string topologyPath, Uri squidProbeUri, TimeSpan? networkTimeout) => new PreflightOptions

@@ -42,7 +42,12 @@ namespace OsgPilot.Preflight
 
             EngineVersion version = await CheckEngineAsync(ct);
             bool engine = version != null;
-            if (engine) await CheckImageAsync(config, ct);
+            bool image = engine && await CheckImageAsync(config, ct);
+            if (image) _checks.AddRange(await ContainerJobsProbe.RunAsync(_docker, config, "preflight", ct));
+            else _checks.Add(new OsgPilotPreflightCheck(ContainerJobsVerdict.CheckName, false, CheckSeverity.Warning, engine
+                ? $"Not checked: {config.Image} is not on the engine (Update-OsgPilotImage pulls it; Start-OsgPilot -Preflight pulls it first)."
+                : "Not checked: the engine did not answer."));
+            CheckJobPolicy(config);
             CheckToken(config);
             CheckCvmfs(config);
             await CheckPilotDirectoryAsync(config, engine, ct);
@@ -87,18 +92,31 @@ namespace OsgPilot.Preflight
             _checks.AddRange(PodmanChecks.For(config, engine, unitEnabled, rootless));
         }
 
-        private async Task CheckImageAsync(OsgPilotConfig config, CancellationToken ct)
+        /// <summary>Checks the image's age; true when the image is on the engine (pulled first with <see cref="PreflightOptions.PullMissingImage"/>).</summary>
+        private async Task<bool> CheckImageAsync(OsgPilotConfig config, CancellationToken ct)
         {
             ImageInfo image = await _docker.InspectImageAsync(config.Image, ct);
+            if (image == null && _options.PullMissingImage)
+            {
+                try
+                {
+                    image = await _docker.PullAndInspectAsync(config.Image, null, ct);
+                }
+                catch (OsgPilotException e)
+                {
+                    Fail("Image", e.Message);
+                    return false;
+                }
+            }
             if (image == null)
             {
                 Warn("Image", $"{config.Image} is not on the engine yet; Start-OsgPilot will pull it.");
-                return;
+                return false;
             }
             if (!image.Created.HasValue)
             {
                 Pass("Image", $"{config.Image} is present (build date unknown).");
-                return;
+                return true;
             }
             TimeSpan age = DateTime.UtcNow - image.Created.Value.ToUniversalTime();
             string ageText = age.TotalHours < 48 ? $"{age.TotalHours:0} hours" : $"{age.TotalDays:0} days";
@@ -106,6 +124,14 @@ namespace OsgPilot.Preflight
                 Warn("Image", $"{config.Image} was built {ageText} ago; OSG asks sites to pull a fresh image at least every 72 hours (docker pull {config.Image}).");
             else
                 Pass("Image", $"{config.Image} is present, built {ageText} ago.");
+            return true;
+        }
+
+        private void CheckJobPolicy(OsgPilotConfig config)
+        {
+            IReadOnlyList<string> warnings = JobPolicy.Warnings(config);
+            if (warnings.Count > 0) Warn("Job policy", string.Join(" ", warnings));
+            else Pass("Job policy", "Nothing in the config keeps the pool's START policy from sending this pilot jobs.");
         }
 
         private void CheckToken(OsgPilotConfig config)

@@ -15,6 +15,9 @@ namespace OsgPilot.Swarm
         /// <summary>A POSIX sh script; its exit code is the answer (0: fine).</summary>
         public string Script { get; set; }
         public List<BindMount> Binds { get; } = new List<BindMount>();
+        /// <summary>Capabilities the pilot's tasks get (the container-jobs probe runs with the pilot's privileges).</summary>
+        public List<string> CapAdd { get; } = new List<string>();
+        public List<KeyValuePair<string, string>> Environment { get; } = new List<KeyValuePair<string, string>>();
         public IReadOnlyList<string> Constraints { get; set; }
         /// <summary>After this, any run may remove the probe: its own run was interrupted before it could.</summary>
         public System.DateTime Expires { get; set; }

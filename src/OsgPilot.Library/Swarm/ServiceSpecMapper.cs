@@ -77,10 +77,16 @@ namespace OsgPilot.Swarm
         public static void ThrowIfUnsupported(OsgPilotConfig config)
         {
             var refused = new List<string>();
-            if (config.Security == SecurityProfile.Unconfined)
+            if (config.Security == SecurityProfile.Unconfined || config.Security == SecurityProfile.Minimal)
             {
-                refused.Add("-SecurityProfile Unconfined needs the device /dev/fuse, seccomp=unconfined and systempaths=unconfined; " +
-                            "a Swarm service (Engine API 1.41) can be given no device, no seccomp profile and no unmasked system paths");
+                refused.Add($"-SecurityProfile {config.Security} needs the device /dev/fuse, " +
+                            (config.Security == SecurityProfile.Unconfined ? "seccomp=unconfined and systempaths=unconfined" : "its own seccomp profile and no-new-privileges") +
+                            "; a Swarm service (Engine API 1.41) can be given no device, no seccomp profile and no unmasked system paths. " +
+                            "Use -SecurityProfile Capabilities (the seed page's line) with -Environment @{ SINGULARITY_DISABLE_PID_NAMESPACES = 'True' } for container jobs");
+            }
+            if (config.AppArmorProfile != null)
+            {
+                refused.Add("-AppArmorProfile cannot be given to a Swarm service (Engine API 1.41 has no such setting for services)");
             }
             if (config.Cvmfs == CvmfsMode.CvmfsExec)
             {

@@ -72,6 +72,24 @@ namespace OsgPilot.Swarm
             return Result(config);
         }
 
+        /// <summary>What Apptainer needs, tried on every node with the tasks' own capabilities and environment (see Preflight.ContainerJobsProbe).</summary>
+        private static NodeProbe ContainerJobsProbe(OsgPilotConfig config, IReadOnlyList<string> constraints, string suffix)
+        {
+            ContainerSpec task = PilotContainerMapper.Map(config, 0, 1, ModuleVersion.Value);
+            bool pid = JobPolicy.UsesPidNamespaces(task);
+            var probe = new NodeProbe { Name = $"osgpilot-probe-jobs-{suffix}", Image = config.Image, User = PilotContainerMapper.PilotUser, Constraints = constraints };
+            probe.CapAdd.AddRange(task.CapAdd);
+            probe.Environment.AddRange(task.Environment);
+            probe.Script = "unshare -U -r -m true || exit 10\n" + (pid ? "unshare -U -r -m -p -f --mount-proc true || exit 11\n" : string.Empty);
+            string fix = config.Security == SecurityProfile.Default
+                ? "-SecurityProfile Default runs no container jobs; use Capabilities"
+                : "a Swarm service cannot be unconfined";
+            probe.Meanings[10] = $"Apptainer cannot make its user and mount namespaces under -SecurityProfile {config.SecurityProfile} ({fix}), so the pilot would advertise HAS_SINGULARITY = false";
+            probe.Meanings[11] = $"Apptainer can make its user and mount namespaces but not the PID namespace with a new /proc it uses by default ({fix}): " +
+                "turn Apptainer's PID namespaces off with -Environment @{ SINGULARITY_DISABLE_PID_NAMESPACES = 'True' }, or the pilot advertises HAS_SINGULARITY = false";
+            return probe;
+        }
+
         /// <summary>Exit codes of the pilot-directory probe for a drain stamp: 100 + instance (at most 64 instances, so below 256).</summary>
         private const long StampExitBase = 100;
 
@@ -87,6 +105,7 @@ namespace OsgPilot.Swarm
                 cvmfs.Meanings[10] = $"{config.CvmfsPath} cannot be entered by the pilot user";
                 probes.Add(("CVMFS", cvmfs));
             }
+            probes.Add((Preflight.ContainerJobsVerdict.CheckName, ContainerJobsProbe(config, constraints, suffix)));
             if (config.PilotDirectory != null)
             {
                 var dirs = new NodeProbe { Name = $"osgpilot-probe-pilotdir-{suffix}", Image = config.Image, User = PilotContainerMapper.PilotUser, Constraints = constraints };

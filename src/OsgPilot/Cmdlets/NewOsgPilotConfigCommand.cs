@@ -104,6 +104,14 @@ namespace OsgPilot.Cmdlets
             set => _securityProfile = value;
         }
 
+        /// <summary>A site's own seccomp profile for -SecurityProfile Minimal (OsgPilot's own by default).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string SeccompProfilePath { get; set; }
+
+        /// <summary>The AppArmor profile: 'unconfined' or one loaded on the host; the engine's default when not given.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string AppArmorProfile { get; set; }
+
         [Parameter]
         public SwitchParameter Gpu { get; set; }
 
@@ -134,6 +142,8 @@ namespace OsgPilot.Cmdlets
                 CvmfsPath = CvmfsPath,
                 CvmfsRepository = CvmfsRepository,
                 SecurityProfile = Given(nameof(SecurityProfile)) ? SecurityProfile : (SecurityProfile?)null,
+                SeccompProfilePath = string.IsNullOrEmpty(SeccompProfilePath) ? null : GetUnresolvedProviderPathFromPSPath(SeccompProfilePath),
+                AppArmorProfile = AppArmorProfile,
                 Gpu = Gpu.IsPresent,
             };
             try

@@ -113,16 +113,20 @@ namespace OsgPilot.Cmdlets
             var reportable = new HashSet<string>(running.Select(o => o.Step.Name), StringComparer.Ordinal);
             List<PilotContainer> now = result.Now.Where(c => reportable.Contains(c.Name)).ToList();
             EngineVersion engine = now.Count > 0 && !whatIf ? await docker.GetEngineAsync(CancelToken) : null;
-            foreach (PilotContainer c in now.OrderBy(c => c.Name, StringComparer.Ordinal))
+            var pilots = now.OrderBy(c => c.Name, StringComparer.Ordinal)
+                .Select(c => (Container: c, Pilot: PilotFactory.From(c, docker.Endpoint, engine, changed.Contains(c.Name)))).ToList();
+            if (addresses == null)
             {
-                Pilot pilot = PilotFactory.From(c, docker.Endpoint, engine, changed.Contains(c.Name));
-                if (addresses != null)
-                {
-                    pilot.Ready = addresses.TryGetValue(c.Name, out string address);
-                    pilot.StartdAddress = address;
-                    WriteDetailed(pilot);
-                }
-                else WriteObject(pilot);
+                foreach (var p in pilots) WriteObject(p.Pilot);
+                return;
+            }
+            // Ready pilots: the detailed view, its slot ad (container jobs, validated) included.
+            await new PilotStatusReader(docker).FillAsync(pilots, CancelToken);
+            foreach (var p in pilots)
+            {
+                p.Pilot.Ready = addresses.TryGetValue(p.Container.Name, out string address) || p.Pilot.Ready == true;
+                p.Pilot.StartdAddress = address ?? p.Pilot.StartdAddress;
+                WriteDetailed(p.Pilot);
             }
         }
 
@@ -161,7 +165,9 @@ namespace OsgPilot.Cmdlets
 
         private async Task<bool> PreflightPassesAsync(DockerGateway docker, OsgPilotConfig config)
         {
-            OsgPilotPreflightResult result = await new PreflightRunner(docker, CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec))).RunAsync(config, CancelToken);
+            PreflightOptions options = CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec));
+            options.PullMissingImage = !WhatIfRequested();
+            OsgPilotPreflightResult result = await new PreflightRunner(docker, options).RunAsync(config, CancelToken);
             foreach (OsgPilotPreflightCheck check in result.Checks)
             {
                 if (!check.Passed && check.Level == CheckSeverity.Warning) WriteWarning($"Preflight {check.Name}: {check.Message}");
