@@ -308,7 +308,7 @@ Import-Module '$ModulePath'; Get-OsgPilot -Name none-such -ErrorAction SilentlyC
         $manager = $senv.SWARM_MANAGER
         $savedHost = $env:DOCKER_HOST
         $services = if ($Quick) { 2 } else { 10 }
-        $svc = New-OsgPilotConfig -Name "$prefix-svc" -Site BENCH -ResourceName BENCH -TokenPath $token -Image $Image -CvmfsPath $senv.SWARM_CVMFS -Environment @{ STANDIN_IDLE_SECONDS = '3600' }
+        $svc = New-OsgPilotConfig -Name "$prefix-svc" -Site BENCH -ResourceName BENCH -TokenPath $token -Image $Image -CvmfsPath $senv.SWARM_CVMFS -SecurityProfile Capabilities -Environment @{ STANDIN_IDLE_SECONDS = '3600' }
         $svc | Set-OsgPilotService -DockerHost $manager -PerNode $services -Wait -WaitTimeoutSec 300 | Out-Null
         $tasks = @(Get-OsgPilotService -DockerHost $manager -Task).Count
         $ours = Measure-Median { Get-OsgPilotService -DockerHost $manager -Task }

@@ -92,6 +92,23 @@ namespace OsgPilot.Tests
         }
 
         [Fact]
+        public void Podman_gets_the_sites_profile_file_and_refuses_minimal_without_one()
+        {
+            string path = TempFile(SeccompProfile.Shipped);
+            ContainerSpec withFile = Map(Config(r => { r.SecurityProfile = SecurityProfile.Minimal; r.SeccompProfilePath = path; }));
+            Assert.Equal(new[] { "seccomp=" + path, "no-new-privileges" }, CreateParametersFactory.Create(withFile, podman: true).HostConfig.SecurityOpt);
+            Assert.StartsWith("seccomp={", CreateParametersFactory.Create(withFile).HostConfig.SecurityOpt[0]); // dockerd: the text, as the CLI sends it
+
+            ContainerSpec shipped = Map(Config(r => r.SecurityProfile = SecurityProfile.Minimal));
+            var e = Assert.Throws<OsgPilotException>(() => CreateParametersFactory.Create(shipped, podman: true));
+            Assert.Equal(ErrorIds.SecurityProfileConflict, e.ErrorId);
+            Assert.Contains("-SeccompProfilePath", e.Message);
+            var podman = new EngineVersion { Product = EngineVersion.Podman, Version = "4.3.1" };
+            Assert.Contains(Preflight.PodmanChecks.For(Config(r => r.SecurityProfile = SecurityProfile.Minimal), podman, true, false), c => c.Name == "Seccomp profile" && !c.Passed);
+            Assert.DoesNotContain(Preflight.PodmanChecks.For(Config(r => { r.SecurityProfile = SecurityProfile.Minimal; r.SeccompProfilePath = path; }), podman, true, false), c => c.Name == "Seccomp profile");
+        }
+
+        [Fact]
         public void Capabilities_is_the_seed_line_and_default_adds_nothing()
         {
             ContainerSpec caps = Map(Config(r => r.SecurityProfile = SecurityProfile.Capabilities));
@@ -182,12 +199,30 @@ namespace OsgPilot.Tests
             Assert.Equal(SecurityProfile.Unconfined, PilotConfigBuilder.Build(ConfigFile.Deserialize(v2, "new.json")).Config.Security);
         }
 
+        [Theory]
+        [InlineData(SecurityProfile.Capabilities, "1c82a64a9c0c1f1b")]
+        [InlineData(SecurityProfile.Unconfined, "b9f0ad8b7acb4402")]
+        public void A_pilot_of_the_previous_version_keeps_its_hash_so_an_upgrade_rolls_nothing(SecurityProfile profile, string hashOfVersion010)
+        {
+            // The hashes the previous version (commit 1fcc61b) gave these configs: the token's origin is part of it, so the path is fixed.
+            const string token = "/tmp/osgpilot-hash-token";
+            File.WriteAllText(token, TestTokens.Jwt());
+            _files.Add(token);
+            OsgPilotConfig c = PilotConfigBuilder.Build(new PilotConfigRequest
+            {
+                Site = "Lancium", ResourceName = "Lancium-Backfill", TokenPath = token, SquidLocation = "squid.example.edu:3128",
+                PilotDirectory = "/var/lib/osg-pilot", SecurityProfile = profile,
+            }).Config;
+            Assert.Equal(hashOfVersion010, Map(c).ConfigHash);
+        }
+
         [Fact]
         public void Profile_apparmor_and_seccomp_path_round_trip_and_a_relative_path_is_the_files_neighbour()
         {
             string profile = TempFile(SeccompProfile.Shipped);
-            OsgPilotConfig c = Config(r => { r.SecurityProfile = SecurityProfile.Minimal; r.SeccompProfilePath = profile; r.AppArmorProfile = "unconfined"; });
+            OsgPilotConfig c = Config(r => { r.SecurityProfile = SecurityProfile.Minimal; r.SeccompProfilePath = profile; r.AppArmorProfile = "unconfined"; r.Network = "host"; });
             string json = ConfigFile.Serialize(c);
+            Assert.Contains("\"Network\": \"host\"", json);
             Assert.Contains("\"SchemaVersion\": 2", json);
             OsgPilotConfig back = PilotConfigBuilder.Build(ConfigFile.Deserialize(json, "f.json")).Config;
             Assert.Equal(json, ConfigFile.Serialize(back));

@@ -55,7 +55,7 @@ Describe 'Capabilities profile matches the seed page' -Tag Engines -Skip:$NoEngi
             -e STANDIN_IDLE_SECONDS=600 `
             (Get-TestImage) | Out-Null
         $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -SquidLocation $Squid `
-            -StartExtra True -CvmfsPath $Cvmfs -Image (Get-TestImage) -Name "$Prefix-ours" -Environment @{ STANDIN_IDLE_SECONDS = '600' }
+            -StartExtra True -CvmfsPath $Cvmfs -Image (Get-TestImage) -Name "$Prefix-ours" -Environment @{ STANDIN_IDLE_SECONDS = '600' } -SecurityProfile Capabilities
         $cfg | Start-OsgPilot | Out-Null
         $script:Seed = Invoke-DockerInspect "$Prefix-seed"
         $script:Ours = Invoke-DockerInspect "$Prefix-ours"

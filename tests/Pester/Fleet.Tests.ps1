@@ -300,7 +300,8 @@ Describe 'Fleet timing' -Skip:$NoEngine {
         $hang = Start-Process python3 -ArgumentList (Join-Path $PSScriptRoot '../fixtures/blackhole.py'), $port -PassThru
         Invoke-OnEngine 1 @('create', '--name', "$Prefix-healthy", '--label', 'org.osg-htc.osgpilot.managed=true', (Get-TestImage)) | Out-Null
         try {
-            Start-Sleep -Milliseconds 300
+            # Listening before it is asked: a loaded machine can take longer than any fixed pause to start python.
+            Wait-Until { try { [Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false } } -What "the hung engine on port $port to listen" -TimeoutSec 30
             Get-OsgPilot -All -DockerHost $Fleet.FLEET_SOCKET_1 | Out-Null   # warm: this measures the timeout, not first-call costs
             # The better of two calls: a loaded CI machine can delay one by scheduling alone.
             $seconds = foreach ($attempt in 1, 2) {

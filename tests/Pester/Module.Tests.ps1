@@ -115,7 +115,7 @@ Describe 'Format views' {
     It 'serialises names, not numbers, for every choice, and durations as numbers' {
         $json = $Cfg | ConvertTo-Json | ConvertFrom-Json
         $json.CvmfsMode | Should -Be 'HostMount'
-        $json.SecurityProfile | Should -Be 'Capabilities'
+        $json.SecurityProfile | Should -Be 'Unconfined'
         $json.RestartPolicy | Should -Be 'UnlessStopped'
         $types = @((Get-Command -Module OsgPilot).OutputType.Type | Where-Object { $_.Assembly.GetName().Name -like 'OsgPilot*' } | Sort-Object FullName -Unique)
         $types.Count | Should -BeGreaterThan 5

@@ -27,9 +27,13 @@ BeforeAll {
     while ([DateTime]::UtcNow -lt $deadline) { try { [Net.Sockets.TcpClient]::new('127.0.0.1', $TopologyPort).Dispose(); break } catch { Start-Sleep -Milliseconds 100 } }
     $script:TopologyUri = "http://127.0.0.1:$TopologyPort/miscresource.json"
 
+    # The pool's collector, as a listener the pilots reach on the test engine's own network (-Network host).
+    $script:CollectorPort = 23250
+    $script:Collector = Start-NetnsListener $CollectorPort
     function New-PreflightConfig([hashtable] $Extra = @{}) {
         $p = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath; SquidLocation = $Squid; CvmfsPath = $Shared
-            PilotDirectory = $PilotDir; Image = (Get-TestImage); Name = "$Prefix-cfg"; Environment = @{ STANDIN_IDLE_SECONDS = '600' }; RestartPolicy = 'No' }
+            PilotDirectory = $PilotDir; Image = (Get-TestImage); Name = "$Prefix-cfg"; RestartPolicy = 'No'; Network = 'host'
+            Environment = @{ STANDIN_IDLE_SECONDS = '600'; CONDOR_HOST = "127.0.0.1:$CollectorPort"; ENABLE_REMOTE_SYSLOG = 'false' } }
         foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
         New-OsgPilotConfig @p -WarningAction SilentlyContinue
     }
@@ -42,6 +46,7 @@ BeforeAll {
 }
 
 AfterAll {
+    if ($script:Collector) { Stop-Process -Id $script:Collector.Id -ErrorAction Ignore }
     if ($script:TopologyServer) { Stop-Process -Id $script:TopologyServer.Id -ErrorAction Ignore }
     bash (Join-Path $PSScriptRoot '../fixtures/squid.sh') stop | Out-Null
     Remove-TestScope $script:Scope
@@ -51,7 +56,7 @@ AfterAll {
 Describe 'Test-OsgPilotConfig' -Skip:$NoEngine {
     It 'passes a good config, every check reported' {
         $r = Invoke-Preflight (New-PreflightConfig)
-        $r.Checks.Name | Should -Be @('Docker engine', 'Image', 'Token', 'CVMFS', 'Pilot directory', 'Squid', 'Topology')
+        $r.Checks.Name | Should -Be @('Docker engine', 'Image', 'ContainerJobs', 'Job disk', 'PoolConnectivity', 'Job policy', 'Token', 'CVMFS', 'Pilot directory', 'Squid', 'Topology')
         foreach ($c in $r.Checks) { $c.Passed | Should -BeTrue -Because $c.Message }
         $r.Passed | Should -BeTrue
         (Get-Check $r 'Docker engine').Message | Should -Match 'API 1\.\d+'

@@ -182,9 +182,9 @@ Describe 'Start-OsgPilot on the real start-up contract' -Tag Engines -Skip:$NoEn
         $p.ExitCode | Should -Be 1
         $p.Ready | Should -BeFalse
         $p.Reason | Should -Match 'Exited with code 1: .*Creating LOCAL_DIR under /pilot failed.*Fix: .*chown 1000:1000'
-        # Its default view is the detailed table: Ready, Draining, Restarts and the reason, not the plain one.
+        # Its default view is the detailed table: Ready, Draining, the slot ad, Restarts and the reason, not the plain one.
         $table = $p | Out-String -Width 400
-        $table | Should -Match 'Name\s+State\s+Ready\s+Draining\s+Restarts\s+ImageTag\s+Reason'
+        $table | Should -Match 'Name\s+State\s+Ready\s+Draining\s+Validated\s+Containers\s+Restarts\s+ImageTag\s+Reason'
         $table | Should -Match 'Creating LOCAL_DIR under /pilot failed'
         Get-OsgPilot -Name "$Prefix-c3w" -All | Out-String -Width 400 | Should -Not -Match 'Ready\s+Draining'
         ($p | ConvertTo-Json | ConvertFrom-Json).Reason | Should -Be $p.Reason

@@ -75,10 +75,10 @@ Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)
                 Errors = if (Test-Path $err) { Get-Content -Raw $err } else { '' }
             }
         }
-        function New-CronConfig([string] $Name, [string] $Token = $TokenPath, [hashtable] $Environment = @{}) {
+        function New-CronConfig([string] $Name, [string] $Token = $TokenPath, [hashtable] $Environment = @{}, [hashtable] $Extra = @{}) {
             $path = Join-Path $Work "$Name.json"
             $envs = @{ STANDIN_IDLE_SECONDS = '600'; STANDIN_ADVERTISE_SECONDS = '1' } + $Environment
-            New-TestConfig -Name $Name -TokenPath $Token -CvmfsPath $Cvmfs -Extra @{ Image = $CronImage; Environment = $envs } 3> $null |
+            New-TestConfig -Name $Name -TokenPath $Token -CvmfsPath $Cvmfs -Extra (@{ Image = $CronImage; Environment = $envs } + $Extra) 3> $null |
                 Export-OsgPilotConfig -Path $path -Force
             $path
         }
@@ -137,12 +137,16 @@ Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)
     }
 
     It 'with a start the pilot refuses: exit 1, the pilots Failed with the start-up''s reason' {
-        $r = Invoke-CronJob (New-CronConfig "$Prefix-cronref" -Environment @{ POOL = 'nosuchpool' })
+        # A pilot directory uid 1000 cannot write: the start-up refuses ("Creating LOCAL_DIR under /pilot failed").
+        $noWrite = Join-Path $Work 'cron-nowrite'
+        New-Item -ItemType Directory -Force $noWrite | Out-Null
+        chmod 755 $noWrite
+        $r = Invoke-CronJob (New-CronConfig "$Prefix-cronref" -Extra @{ PilotDirectory = $noWrite })
         $r.Exit | Should -Be 1 -Because "$($r.Raw) $($r.Errors)"
         $r.Lines.Count | Should -Be 1
         $doc = $r.Lines[0] | ConvertFrom-Json
         ($doc.Results | Where-Object Kind -EQ 'Pilot').Action | Sort-Object -Unique | Should -Be 'Failed'
-        ($doc.Errors.Message -join "`n") | Should -Match "Unknown POOL 'nosuchpool'"
+        ($doc.Errors.Message -join "`n") | Should -Match 'Creating LOCAL_DIR under /pilot failed'
         "$($r.Raw)$($r.Errors)" | Should -Not -Match "`e"
         Remove-TestPilots "$Prefix-cronref"
     }

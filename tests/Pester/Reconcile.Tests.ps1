@@ -88,8 +88,10 @@ Describe 'Container states, the same through Start and Sync' -Skip:$NoEngine {
     It 'a crash-looping pilot is replaced and the start-up''s refusal is an error, not Changed=False (<Cmdlet>)' -ForEach @(
         @{ Cmdlet = 'Sync-OsgPilot' }, @{ Cmdlet = 'Start-OsgPilot' }
     ) {
-        # POOL must name a known pool: the start-up exits 1, and restart policy Always loops it.
-        $cfg = New-TestConfig -Name "$Prefix-cl-$($Cmdlet.Split('-')[0].ToLower())" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ RestartPolicy = 'Always'; Environment = @{ POOL = 'nosuchpool' } }
+        # A pilot directory uid 1000 cannot write: the start-up's mktemp fails, it exits 1, and restart policy Always loops it.
+        $noWrite = New-TestDirectory
+        chmod 755 $noWrite
+        $cfg = New-TestConfig -Name "$Prefix-cl-$($Cmdlet.Split('-')[0].ToLower())" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ RestartPolicy = 'Always'; PilotDirectory = $noWrite }
         $cfg | & $Cmdlet -WatchSeconds 0 -ErrorAction SilentlyContinue | Out-Null
         # A crash-looping container is "running" for a moment at each restart, and a run that lists it
         # then leaves it for the next run. So each try waits for the engine's back-off ("restarting"),
@@ -103,9 +105,10 @@ Describe 'Container states, the same through Start and Sync' -Skip:$NoEngine {
         }
         $saw | Should -Not -BeNullOrEmpty -Because 'a run saw the pilot crash-looping'
         $ev.Count | Should -BeGreaterOrEqual 1
-        ($ev.Exception.Message -join "`n") | Should -Match "Unknown POOL 'nosuchpool'"
+        ($ev.Exception.Message -join "`n") | Should -Match 'Creating LOCAL_DIR under /pilot failed'
         @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] -and $_.Name -eq $cfg.Name -and $_.Changed }) | Should -BeNullOrEmpty
         Get-ContainerNames | Should -Not -Contain $cfg.Name -Because 'the refused replacement was taken back'
+        Remove-Item -Recurse -Force $noWrite -ErrorAction Ignore
     }
 
     It 'a container left created (never started) is replaced with one that has its token (<Cmdlet>)' -ForEach @(

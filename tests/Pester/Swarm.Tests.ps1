@@ -32,7 +32,9 @@ BeforeAll {
         $p = @{
             Name = $Name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $TokenPath; Image = (Get-TestImage)
             CvmfsPath = $Swarm.SWARM_CVMFS; SquidLocation = 'http://127.0.0.1:3128'; Cpus = 1; MemoryMB = 256
-            Environment = @{ STANDIN_IDLE_SECONDS = '3600'; EXTRA_JOB_ENV = 'A=1' }
+            # The one profile a service takes that runs container jobs: the seed capabilities, PID namespaces off.
+            SecurityProfile = 'Capabilities'
+            Environment = @{ STANDIN_IDLE_SECONDS = '3600'; EXTRA_JOB_ENV = 'A=1'; SINGULARITY_DISABLE_PID_NAMESPACES = 'True' }
         }
         foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
         New-OsgPilotConfig @p
@@ -476,8 +478,21 @@ Describe 'Preflight and per-node pilot directories' -Skip:$NoEngine {
         $r = $config | Test-OsgPilotService -DockerHost $Manager
         $r.Passed | Should -BeTrue
         @($r.Checks | Where-Object Name -like 'CVMFS on *').Count | Should -Be 3
+        $jobs = @($r.Checks | Where-Object Name -like 'ContainerJobs on *')
+        $jobs.Count | Should -Be 3
+        foreach ($j in $jobs) { $j.Passed | Should -BeTrue -Because $j.Message }
         $config | Test-OsgPilotService -DockerHost $Manager -Quiet | Should -BeTrue
         $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json | ForEach-Object Passed | Should -BeTrue
+    }
+
+    It 'names, node by node, a service whose Apptainer would lack its PID namespace, and the fix' {
+        $config = New-SwarmConfig "$Prefix-pf" @{ Environment = @{ STANDIN_IDLE_SECONDS = '3600' } }
+        $r = $config | Test-OsgPilotService -DockerHost $Manager -Constraint 'node.role==manager'
+        $r.Passed | Should -BeFalse
+        $jobs = @($r.Checks | Where-Object Name -like 'ContainerJobs on *')
+        $jobs.Count | Should -Be 1 -Because 'the constraint leaves one node'
+        $jobs[0].Passed | Should -BeFalse
+        $jobs[0].Message | Should -Match "not the PID namespace.*SINGULARITY_DISABLE_PID_NAMESPACES = 'True'"
     }
 
     It 'leaves no probe behind: ten runs, a run interrupted by ^C, and a probe whose run was killed, on every node' {
@@ -615,7 +630,7 @@ Describe 'What Swarm cannot express is refused, and nothing is created' -Skip:$N
     ) {
         $name = "$Prefix-u"
         $Extra.Remove('CvmfsPath') | Out-Null
-        $p = @{ Name = $name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $TokenPath; Image = (Get-TestImage) }
+        $p = @{ Name = $name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $TokenPath; Image = (Get-TestImage); SecurityProfile = 'Capabilities' }
         if (-not $Extra.ContainsKey('CvmfsMode')) { $p.CvmfsPath = $Swarm.SWARM_CVMFS }
         foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
         $config = New-OsgPilotConfig @p -WarningAction SilentlyContinue
@@ -695,7 +710,7 @@ Describe '-WhatIf and removal' -Skip:$NoEngine {
     It '-WhatIf prints the docker secret create and docker service create lines, with no token, and creates nothing' {
         $pwsh = Get-PwshCommand
         $script = "Import-Module '$env:OSGPILOT_MODULE'; `$PSStyle.OutputRendering = 'PlainText'; " +
-                  "New-OsgPilotConfig -Name '$Prefix-wi' -Site TEST_SITE -ResourceName TEST_RESOURCE -TokenPath '$TokenPath' -Image '$(Get-TestImage)' -CvmfsPath '$($Swarm.SWARM_CVMFS)' | " +
+                  "New-OsgPilotConfig -Name '$Prefix-wi' -Site TEST_SITE -ResourceName TEST_RESOURCE -TokenPath '$TokenPath' -Image '$(Get-TestImage)' -CvmfsPath '$($Swarm.SWARM_CVMFS)' -SecurityProfile Capabilities | " +
                   "Set-OsgPilotService -DockerHost '$Manager' -WhatIf"
         $out = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command $script 2>&1 | Out-String -Width 4000
         $out | Should -Match "What if: .*docker secret create .*$Prefix-wi-token-[0-9a-f]{12} <token-file> && docker service create --name $Prefix-wi --mode global --user osg"

@@ -263,4 +263,17 @@ function Invoke-KnownJobs {
     Get-OsgPilotActivity $name @Engine
 }
 
+function Start-NetnsListener {
+    <#
+    A TCP listener on 127.0.0.1:-Port inside the test engine's own network namespace (tests/fixtures/engine.sh),
+    which a pilot on -Network host shares: it accepts and holds connections, as a collector that waits for
+    a request does (tests/fixtures/blackhole.py). Returns the process; Stop-Process it after. Loopback only.
+    #>
+    param([Parameter(Mandatory)] [int] $Port)
+    $netns = if ($env:OSGPILOT_TEST_NETNS) { $env:OSGPILOT_TEST_NETNS } else { 'osgpilot-test' }
+    $proc = Start-Process nsenter -ArgumentList "--net=/run/netns/$netns", 'python3', (Join-Path $PSScriptRoot '../fixtures/blackhole.py'), $Port -PassThru
+    Wait-Until { @(nsenter "--net=/run/netns/$netns" ss -Hltn "sport = :$Port").Count -gt 0 } -What "a listener on port $Port in $netns" -TimeoutSec 30
+    $proc
+}
+
 Export-ModuleMember -Function *

@@ -87,7 +87,7 @@ function Export-Configs {
     $p = @{
         Name = $name; Site = 'TEST_SITE'; ResourceName = 'TEST_RESOURCE'; TokenPath = $tokenPath; Image = $Image
         CvmfsPath = $swarm.SWARM_CVMFS; SquidLocation = 'http://127.0.0.1:3128'; Cpus = 1; MemoryMB = 256
-        Environment = @{ STANDIN_IDLE_SECONDS = '3600' }
+        SecurityProfile = 'Capabilities'; Environment = @{ STANDIN_IDLE_SECONDS = '3600'; SINGULARITY_DISABLE_PID_NAMESPACES = 'True' }
     }
     New-OsgPilotConfig @p | Export-OsgPilotConfig -Path $goodPath -Force
     New-OsgPilotConfig @p -PilotDirectory "$($swarm.SWARM_PILOT)/nosuch" | Export-OsgPilotConfig -Path $badPath -Force

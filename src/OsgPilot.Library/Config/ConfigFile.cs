@@ -61,6 +61,7 @@ namespace OsgPilot.Config
                     w.WriteString("SecurityProfile", c.SecurityProfile.ToString());
                     WriteOptional(w, "SeccompProfilePath", c.SeccompProfilePath);
                     WriteOptional(w, "AppArmorProfile", c.AppArmorProfile);
+                    WriteOptional(w, "Network", c.Network);
                     w.WriteBoolean("Gpu", c.Gpu);
                     w.WriteEndObject();
                 }
@@ -155,7 +156,7 @@ namespace OsgPilot.Config
                 {
                     "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "TokenEnvironmentVariable", "SquidLocation", "PilotDirectory", "StartExtra",
                     "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
-                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "SeccompProfilePath", "AppArmorProfile", "Gpu",
+                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "SeccompProfilePath", "AppArmorProfile", "Network", "Gpu",
                 };
                 RequireUniqueNames(root, path, "");
                 foreach (JsonProperty p in root.EnumerateObject())
@@ -191,6 +192,7 @@ namespace OsgPilot.Config
                     SecurityProfile = Enum<SecurityProfile>(root, "SecurityProfile", path) ?? (version == FirstSchemaVersion ? SecurityProfile.Capabilities : (SecurityProfile?)null),
                     SeccompProfilePath = Str(root, "SeccompProfilePath", path),
                     AppArmorProfile = Str(root, "AppArmorProfile", path),
+                    Network = Str(root, "Network", path),
                     Gpu = Bool(root, "Gpu", path),
                 };
             }

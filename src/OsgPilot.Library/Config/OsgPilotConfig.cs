@@ -38,6 +38,7 @@ namespace OsgPilot.Config
             SeccompProfilePath = r.SeccompProfilePath;
             SeccompProfileJson = seccompProfileJson;
             AppArmorProfile = r.AppArmorProfile;
+            Network = r.Network;
             Gpu = r.Gpu;
         }
 
@@ -77,6 +78,8 @@ namespace OsgPilot.Config
         public string SeccompProfilePath { get; }
         /// <summary>The AppArmor profile the pilot runs under ("unconfined" or a profile loaded on the host); null: the engine's default.</summary>
         public string AppArmorProfile { get; }
+        /// <summary>The engine network the pilot joins (host, bridge or a network's name); null: the engine's default.</summary>
+        public string Network { get; }
         public bool Gpu { get; }
 
         internal SecureString Token { get; }

@@ -141,6 +141,7 @@ namespace OsgPilot.Config
                 warnings.Add($"cvmfsexec needs /dev/fuse and a seccomp profile that allows mounts, which -SecurityProfile {profile} does not give; OSG documents CvmfsExec with -SecurityProfile Unconfined.");
             }
             string seccomp = ValidateSecurity(r, profile);
+            ValidateNetwork(r);
             r.Environment = ValidateEnvironment(r.Environment, warnings);
 
             var config = new OsgPilotConfig(r, r.Token, seccomp);
@@ -215,6 +216,22 @@ namespace OsgPilot.Config
             return SeccompProfile.Load(r.SeccompProfilePath);
         }
 
+        private static readonly Regex NetworkPattern = new Regex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z", RegexOptions.CultureInvariant);
+
+        private static void ValidateNetwork(PilotConfigRequest r)
+        {
+            if (r.Network == null) return;
+            r.Network = r.Network.Trim();
+            if (r.Network == "none")
+            {
+                throw Invalid(ErrorIds.InvalidNetwork, "-Network none would cut the pilot off from the pool it must reach (its collector on port 9618); leave -Network out for the engine's default network.", r.Network);
+            }
+            if (!NetworkPattern.IsMatch(r.Network))
+            {
+                throw Invalid(ErrorIds.InvalidNetwork, $"-Network '{r.Network}' is not a network name: give host, bridge or the name of a network on the engine.", r.Network);
+            }
+        }
+
         private static readonly Regex VariableName = new Regex(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z", RegexOptions.CultureInvariant);
 
         private static void ValidateCvmfs(PilotConfigRequest r)
@@ -270,6 +287,11 @@ namespace OsgPilot.Config
                 if ((kv.Value ?? string.Empty).IndexOf('\0') >= 0 || (kv.Value ?? string.Empty).IndexOf('\n') >= 0)
                 {
                     throw Invalid(ErrorIds.InvalidEnvironment, $"The value of {kv.Key} must be one line.", kv.Key);
+                }
+                string pool = kv.Key == "POOL" ? PoolEndpoints.Problem(kv.Value ?? string.Empty) : null;
+                if (pool != null)
+                {
+                    throw Invalid(ErrorIds.InvalidEnvironment, pool + ".", kv.Key);
                 }
                 if (IgnoredVariables.Contains(kv.Key, StringComparer.Ordinal))
                 {

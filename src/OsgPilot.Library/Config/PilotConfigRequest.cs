@@ -37,6 +37,8 @@ namespace OsgPilot.Config
         public string SeccompProfilePath { get; set; }
         /// <summary>The AppArmor profile the engine applies ("unconfined" or a profile name); null: the engine's default.</summary>
         public string AppArmorProfile { get; set; }
+        /// <summary>The engine network the pilot joins (docker run --network); null: the engine's default.</summary>
+        public string Network { get; set; }
         public bool Gpu { get; set; }
 
         internal PilotConfigRequest Clone() => (PilotConfigRequest)MemberwiseClone();

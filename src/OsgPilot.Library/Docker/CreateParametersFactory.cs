@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Docker.DotNet.Models;
 using OsgPilot.Config;
+using OsgPilot.Errors;
 using OsgPilot.Launch;
 using ContainerSpec = OsgPilot.Launch.ContainerSpec;
 
@@ -17,7 +18,7 @@ namespace OsgPilot.Docker
             {
                 Binds = s.Binds.Select(b => b.ToBindString()).ToList(),
                 CapAdd = s.CapAdd.ToList(),
-                SecurityOpt = s.SecurityOpt.ToList(),
+                SecurityOpt = s.SecurityOpt.Select(o => podman ? ForPodman(o, s) : o).ToList(),
                 Devices = s.Devices.Select(d => new DeviceMapping { PathOnHost = d.Path, PathInContainer = d.Path, CgroupPermissions = d.Permissions }).ToList(),
                 Ulimits = new List<Ulimit> { new Ulimit { Name = "nofile", Soft = s.NoFileLimit, Hard = s.NoFileLimit } },
                 PidsLimit = s.PidsLimit,
@@ -55,6 +56,22 @@ namespace OsgPilot.Docker
                 HostConfig = host,
             };
         }
+
+        /// <summary>
+        /// Podman's Docker API reads seccomp=VALUE as a file on its own host, where dockerd takes the
+        /// profile's text (as the docker CLI sends it): Podman gets the site's file, and without one the
+        /// start stops here, before anything is made.
+        /// </summary>
+        private static string ForPodman(string option, ContainerSpec s)
+        {
+            if (!option.StartsWith("seccomp={", System.StringComparison.Ordinal)) return option;
+            if (s.SeccompProfilePath != null) return "seccomp=" + s.SeccompProfilePath;
+            throw PodmanNeedsProfileFile();
+        }
+
+        internal static OsgPilotException PodmanNeedsProfileFile() => new OsgPilotException(ErrorIds.SecurityProfileConflict, System.Management.Automation.ErrorCategory.InvalidArgument,
+            "Podman reads a seccomp profile from a file on its own host, not from the request: for -SecurityProfile Minimal on Podman give -SeccompProfilePath, " +
+            "a file on the Podman host (for OsgPilot's own profile, copy the module's seccomp/" + Security.SeccompProfile.ShippedFileName + " to /etc/osgpilot/ and name that copy).");
 
         internal static PilotRestartPolicy PolicyOf(RestartPolicyKind kind)
         {

@@ -34,6 +34,7 @@ namespace OsgPilot.Errors
         public const string SecurityProfileConflict = "SecurityProfileConflict";
         public const string InvalidSeccompProfile = "InvalidSeccompProfile";
         public const string InvalidAppArmorProfile = "InvalidAppArmorProfile";
+        public const string InvalidNetwork = "InvalidNetwork";
         public const string ConfigFileNotFound = "ConfigFileNotFound";
         public const string ConfigPathIsDirectory = "ConfigPathIsDirectory";
         public const string ConfigFileUnreadable = "ConfigFileUnreadable";

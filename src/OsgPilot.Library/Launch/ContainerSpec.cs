@@ -58,6 +58,8 @@ namespace OsgPilot.Launch
         public List<string> SecurityOpt { get; } = new List<string>();
         /// <summary>Where a seccomp=JSON entry of <see cref="SecurityOpt"/> came from (a file name), for the docker-run line; null when none.</summary>
         public string SeccompProfileSource { get; set; }
+        /// <summary>The site's seccomp profile file on the engine's host (-SeccompProfilePath), which Podman reads itself; null for OsgPilot's own.</summary>
+        public string SeccompProfilePath { get; set; }
         /// <summary>systempaths=unconfined: the Engine API expresses it as empty masked/read-only path lists.</summary>
         public bool UnconfinedSystemPaths { get; set; }
         public List<BindMount> Binds { get; } = new List<BindMount>();
@@ -73,7 +75,7 @@ namespace OsgPilot.Launch
         public string HostPilotDirectory { get; set; }
         /// <summary>Replaces the image's entrypoint (helper containers only; a pilot runs the image's own).</summary>
         public List<string> Entrypoint { get; set; }
-        /// <summary>"none" for helper containers that need no network; null: the engine's default, as docker run.</summary>
+        /// <summary>The config's -Network, or "none" for helper containers that need no network; null: the engine's default, as docker run.</summary>
         public string NetworkMode { get; set; }
         /// <summary>Where the token copied in before each start comes from: "file:PATH" or "inline". Never the token.</summary>
         public string TokenOrigin { get; set; }

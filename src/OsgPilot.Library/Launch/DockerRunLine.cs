@@ -23,6 +23,7 @@ namespace OsgPilot.Launch
 
             Add("--name", s.Name);
             Add("--user", s.User);
+            if (s.NetworkMode != null) Add("--network", s.NetworkMode);
             foreach (string cap in s.CapAdd) Add("--cap-add", cap);
             // A profile's text is what the engine gets; the line names its file, as a person would type it.
             foreach (string opt in s.SecurityOpt) Add("--security-opt", opt.StartsWith("seccomp={", System.StringComparison.Ordinal) ? "seccomp=" + s.SeccompProfileSource : opt);

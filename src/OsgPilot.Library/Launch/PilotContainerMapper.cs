@@ -53,6 +53,7 @@ namespace OsgPilot.Launch
                 StopTimeoutSeconds = StopTimeoutSeconds,
                 NoFileLimit = NoFileLimit,
                 PidsLimit = PidsLimit,
+                NetworkMode = config.Network,
             };
 
             AddEnvironment(spec, config, count);
@@ -159,6 +160,7 @@ namespace OsgPilot.Launch
                     spec.SecurityOpt.Add("no-new-privileges");
                     spec.Devices.Add(new DeviceMount("/dev/fuse"));
                     spec.SeccompProfileSource = c.SeccompProfilePath ?? Security.SeccompProfile.ShippedFileName;
+                    spec.SeccompProfilePath = c.SeccompProfilePath;
                     break;
                 case SecurityProfile.Default:
                     break;
@@ -189,6 +191,8 @@ namespace OsgPilot.Launch
             Line("restart", s.RestartPolicy);
             Line("stoptimeout", s.StopTimeoutSeconds);
             Line("token", s.TokenOrigin);
+            // Only when set: the hash of every pilot made before -Network existed stays as it was.
+            if (s.NetworkMode != null) Line("network", s.NetworkMode);
             using (SHA256 sha = SHA256.Create())
             {
                 byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(b.ToString()));

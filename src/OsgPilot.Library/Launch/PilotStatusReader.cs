@@ -48,18 +48,15 @@ namespace OsgPilot.Launch
         {
             Task<ContainerRunState> inspect = _docker.InspectStateAsync(c.Id, ct);
             Task<bool?> stamp = DrainStamp.IsStampedAsync(_docker, c, ct);
-            Task<string> ready = c.IsRunning ? PilotReadiness.StartdAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<string>(null);
+            Task<(string Address, SlotAd Ad)> ready = c.IsRunning ? SlotAd.ReadWithAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<(string, SlotAd)>((null, null));
             ContainerRunState state = await inspect.ConfigureAwait(false);
             pilot.Draining = await stamp.ConfigureAwait(false);
-            pilot.StartdAddress = await ready.ConfigureAwait(false);
-            pilot.Ready = pilot.StartdAddress != null;
-            if (pilot.StartdAddress != null)
-            {
-                SlotAd ad = await SlotAd.ReadAsync(_docker, c.Id, pilot.StartdAddress, ct).ConfigureAwait(false);
-                pilot.ContainerJobs = ad?.ContainerJobs;
-                pilot.Validated = ad?.Validated;
-                pilot.NodeWarnings = ad?.NodeWarnings;
-            }
+            (string address, SlotAd ad) = await ready.ConfigureAwait(false);
+            pilot.StartdAddress = address;
+            pilot.Ready = address != null;
+            pilot.ContainerJobs = ad?.ContainerJobs;
+            pilot.Validated = ad?.Validated;
+            pilot.NodeWarnings = ad?.NodeWarnings;
             pilot.StartedAt = state.StartedAt?.ToLocalTime();
             pilot.FinishedAt = c.IsRunning ? null : state.FinishedAt?.ToLocalTime();
             pilot.ExitCode = c.IsRunning ? (long?)null : state.ExitCode;

@@ -16,7 +16,6 @@ namespace OsgPilot.Launch
     {
         /// <summary>The attributes asked for, in order; the one string (warnings, which may hold spaces) last.</summary>
         internal static readonly string[] Attributes = { "HAS_SINGULARITY", "OSG_NODE_VALIDATED", "SINGULARITY_DISK_IS_FULL", "OSG_NODE_WARNINGS" };
-        private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
         /// <summary>A slot ad line is short; what a job could make condor_status print beyond this is not read.</summary>
         private const int MaxOutputBytes = 64 * 1024;
         private const int MaxWarningsLength = 1024;
@@ -30,20 +29,39 @@ namespace OsgPilot.Launch
         /// <summary>OSG_NODE_WARNINGS: what the pilot's checks found wrong.</summary>
         public string NodeWarnings { get; private set; }
 
-        /// <summary>The ad of the startd at <paramref name="address"/> in container <paramref name="id"/>, or null when it cannot be read.</summary>
-        public static async Task<SlotAd> ReadAsync(DockerGateway docker, string id, string address, CancellationToken ct)
+        // One exec for both answers: the address startd_addr.sh prints (its first line), then the ad of that startd.
+        private static readonly string Script =
+            "a=$(" + PilotReadiness.Script + ") || exit 3\n" +
+            "printf '%s\\n' \"$a\"\n" +
+            "exec env _CONDOR_SEC_CLIENT_AUTHENTICATION_METHODS=FS condor_status -slot -direct \"$a\" -af " + string.Join(" ", Attributes) + "\n";
+
+        /// <summary>
+        /// Whether the pilot is ready (its startd address, or null) and its slot ad (null when unknown), in
+        /// one exec as the pilot user, bounded by <paramref name="budget"/>: a startd that is not ready makes
+        /// startd_addr.sh wait for minutes, by design.
+        /// </summary>
+        public static async Task<(string Address, SlotAd Ad)> ReadWithAddressAsync(DockerGateway docker, string id, TimeSpan budget, CancellationToken ct)
         {
-            var command = new List<string> { "env", "_CONDOR_SEC_CLIENT_AUTHENTICATION_METHODS=FS", "condor_status", "-slot", "-direct", address, "-af" };
-            command.AddRange(Attributes);
-            try
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                (long code, string output) = await docker.ExecAsync(id, command, PilotContainerMapper.PilotUser, ct, Budget, MaxOutputBytes).ConfigureAwait(false);
-                return code == 0 ? Parse(output) : null;
-            }
-            catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerApiError || e.ErrorId == ErrorIds.DockerEngineUnreachable)
-            {
-                // Stopped meanwhile, or condor_status hung past the budget: unknown, not an error of the caller's.
-                return null;
+                limit.CancelAfter(budget);
+                try
+                {
+                    (long code, string output) = await docker.ExecAsync(id, new[] { "/bin/sh", "-c", Script }, PilotContainerMapper.PilotUser, limit.Token, Timeout.InfiniteTimeSpan, MaxOutputBytes).ConfigureAwait(false);
+                    int newline = (output ?? string.Empty).IndexOf('\n');
+                    string address = PilotReadiness.AddressIn(newline < 0 ? output : output.Substring(0, newline));
+                    SlotAd ad = address != null && code == 0 && newline >= 0 ? Parse(output.Substring(newline + 1)) : null;
+                    return (address, ad);
+                }
+                catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    return (null, null);
+                }
+                catch (OsgPilotException e) when (e.ErrorId == ErrorIds.DockerApiError)
+                {
+                    // Stopped meanwhile (exec refused): not ready; the caller looks at why.
+                    return (null, null);
+                }
             }
         }
 

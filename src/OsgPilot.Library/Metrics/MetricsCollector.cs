@@ -15,7 +15,7 @@ namespace OsgPilot.Metrics
     /// <summary>
     /// Gathers what the metrics say about an engine's pilots: their activity, their restart counts
     /// (inspect, a few at a time: the list call does not carry them), their slot ads (container jobs,
-    /// validated: two execs in each running pilot) and their images' build times (one inspect per
+    /// validated: one exec in each running pilot) and their images' build times (one inspect per
     /// distinct image).
     /// </summary>
     internal static class MetricsCollector
@@ -75,8 +75,7 @@ namespace OsgPilot.Metrics
             Bounded.SelectAsync(pilots, Parallelism, async c =>
             {
                 if (!c.IsRunning) return null;
-                string address = await PilotReadiness.StartdAddressAsync(docker, c.Id, PilotStatusReader.ReadyBudget, ct).ConfigureAwait(false);
-                return address == null ? null : await SlotAd.ReadAsync(docker, c.Id, address, ct).ConfigureAwait(false);
+                return (await SlotAd.ReadWithAddressAsync(docker, c.Id, PilotStatusReader.ReadyBudget, ct).ConfigureAwait(false)).Ad;
             }, ct);
 
         private static Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct) =>

@@ -20,6 +20,9 @@ namespace OsgPilot.Preflight
         public long? TmpFreeKiB { get; private set; }
         /// <summary>The last line the container printed that is not an answer (a shell's complaint, say).</summary>
         public string Other { get; private set; }
+        /// <summary>Every answer line, in order: (key, exit code, message).</summary>
+        public IReadOnlyList<(string Key, int Code, string Message)> Answers => _answers;
+        private readonly List<(string, int, string)> _answers = new List<(string, int, string)>();
 
         public static ProbeOutcome Refused(string message) => new ProbeOutcome { ExitCode = -1, RefusedBy = message };
 
@@ -30,12 +33,13 @@ namespace OsgPilot.Preflight
             {
                 string line = raw?.Trim() ?? string.Empty;
                 string[] p = line.Split(new[] { ' ' }, 4);
-                if (p.Length < 3 || p[0] != ContainerJobsProbe.LinePrefix || !int.TryParse(p[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int code))
+                if (p.Length < 3 || p[0] != PilotProbe.LinePrefix || !int.TryParse(p[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int code))
                 {
                     if (line.Length > 0) o.Other = line.Length > 300 ? line.Substring(0, 300) : line;
                     continue;
                 }
                 string message = p.Length == 4 ? p[3].Trim() : string.Empty;
+                o._answers.Add((p[1], code, message));
                 switch (p[1])
                 {
                     case "userns": o.UserNamespace = code; o.UserNamespaceMessage = message; break;

@@ -28,6 +28,10 @@ namespace OsgPilot.Preflight
                     "the pilot user (uid 1000) and every job it runs hold DAC_OVERRIDE, SYS_ADMIN and the rest. " +
                     "On Podman use -SecurityProfile Unconfined -CvmfsMode CvmfsExec, which adds no capabilities.");
             }
+            if (config.Security == SecurityProfile.Minimal && config.SeccompProfilePath == null)
+            {
+                yield return new OsgPilotPreflightCheck("Seccomp profile", false, CheckSeverity.Error, CreateParametersFactory.PodmanNeedsProfileFile().Message);
+            }
             if (rootless && config.Cvmfs == CvmfsMode.HostMount)
             {
                 yield return new OsgPilotPreflightCheck("CVMFS", false, CheckSeverity.Error,

@@ -43,10 +43,23 @@ namespace OsgPilot.Preflight
             EngineVersion version = await CheckEngineAsync(ct);
             bool engine = version != null;
             bool image = engine && await CheckImageAsync(config, ct);
-            if (image) _checks.AddRange(await ContainerJobsProbe.RunAsync(_docker, config, "preflight", ct));
-            else _checks.Add(new OsgPilotPreflightCheck(ContainerJobsVerdict.CheckName, false, CheckSeverity.Warning, engine
-                ? $"Not checked: {config.Image} is not on the engine (Update-OsgPilotImage pulls it; Start-OsgPilot -Preflight pulls it first)."
-                : "Not checked: the engine did not answer."));
+            if (image)
+            {
+                // Two probe containers of the pilot's image, at once: its jobs' namespaces, and its network.
+                Task<IReadOnlyList<OsgPilotPreflightCheck>> jobs = ContainerJobsProbe.RunAsync(_docker, config, "preflight", ct);
+                Task<OsgPilotPreflightCheck> network = PoolConnectivity.RunAsync(_docker, config, "preflight", ct);
+                await Task.WhenAll(jobs, network);
+                _checks.AddRange(jobs.Result);
+                _checks.Add(network.Result);
+            }
+            else
+            {
+                string why = engine
+                    ? $"Not checked: {config.Image} is not on the engine (Update-OsgPilotImage pulls it; Start-OsgPilot -Preflight pulls it first)."
+                    : "Not checked: the engine did not answer.";
+                Warn(ContainerJobsVerdict.CheckName, why);
+                Warn(PoolConnectivity.CheckName, why);
+            }
             CheckJobPolicy(config);
             CheckToken(config);
             CheckCvmfs(config);

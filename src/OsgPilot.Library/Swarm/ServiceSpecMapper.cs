@@ -84,6 +84,10 @@ namespace OsgPilot.Swarm
                             "; a Swarm service (Engine API 1.41) can be given no device, no seccomp profile and no unmasked system paths. " +
                             "Use -SecurityProfile Capabilities (the seed page's line) with -Environment @{ SINGULARITY_DISABLE_PID_NAMESPACES = 'True' } for container jobs");
             }
+            if (config.Network != null)
+            {
+                refused.Add("-Network joins an engine network; a Swarm service's tasks join the swarm's own networks");
+            }
             if (config.AppArmorProfile != null)
             {
                 refused.Add("-AppArmorProfile cannot be given to a Swarm service (Engine API 1.41 has no such setting for services)");

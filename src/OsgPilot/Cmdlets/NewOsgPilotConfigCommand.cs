@@ -112,6 +112,10 @@ namespace OsgPilot.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string AppArmorProfile { get; set; }
 
+        /// <summary>The engine network the pilot joins (docker run --network): host, bridge or a network's name.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Network { get; set; }
+
         [Parameter]
         public SwitchParameter Gpu { get; set; }
 
@@ -144,6 +148,7 @@ namespace OsgPilot.Cmdlets
                 SecurityProfile = Given(nameof(SecurityProfile)) ? SecurityProfile : (SecurityProfile?)null,
                 SeccompProfilePath = string.IsNullOrEmpty(SeccompProfilePath) ? null : GetUnresolvedProviderPathFromPSPath(SeccompProfilePath),
                 AppArmorProfile = AppArmorProfile,
+                Network = string.IsNullOrEmpty(Network) ? null : Network,
                 Gpu = Gpu.IsPresent,
             };
             try
