@@ -146,13 +146,14 @@ namespace OsgPilot.Tests
         public void The_default_drain_budget_is_a_quarter_of_the_count(int count, int expected) => Assert.Equal(expected, ReconcilePolicy.DefaultMaxDraining(count));
 
         [Fact]
-        public void The_stamp_helper_is_a_bare_rm_of_one_file_on_the_pilot_directory_only()
+        public void The_stamp_helper_is_a_bare_rm_of_the_stamp_of_any_kind_on_the_pilot_directory_only()
         {
             var spec = new ContainerSpec { Name = "p-1", Image = "img:1", HostPilotDirectory = "/var/lib/osg/p-1" };
             ContainerSpec h = DrainStamp.HelperFor(spec);
             Assert.Equal("p-1.osgpilot-unstamp", h.Name);
             Assert.Equal("img:1", h.Image);
-            Assert.Equal(new[] { "/bin/rm", "-f", "/pilot/stop-glidein.stamp" }, h.Entrypoint);
+            // -r: a job may have made the stamp a directory; rm removes a link, never what it points at.
+            Assert.Equal(new[] { "/bin/rm", "-rf", "/pilot/stop-glidein.stamp" }, h.Entrypoint);
             Assert.Equal("none", h.NetworkMode);
             Assert.Equal("/var/lib/osg/p-1:/pilot", Assert.Single(h.Binds).ToBindString());
             Assert.Empty(h.CapAdd);

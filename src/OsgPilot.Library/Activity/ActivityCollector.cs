@@ -21,6 +21,8 @@ namespace OsgPilot.Activity
         public bool? Draining { get; set; }
         public bool? Accepting { get; set; }
         public OsgPilotException Error { get; set; }
+        /// <summary>What of its logs was left out as it could not be trusted (a link, a FIFO, numbers out of range): a warning each.</summary>
+        public IReadOnlyList<string> Warnings { get; set; } = new string[0];
     }
 
     /// <summary>
@@ -53,12 +55,13 @@ namespace OsgPilot.Activity
         public async Task<IReadOnlyList<PilotActivityState>> CollectAsync(IReadOnlyList<PilotContainer> pilots, bool harvest, CancellationToken ct) =>
             await Bounded.SelectAsync(pilots, Parallelism, c => OneAsync(c, harvest, ct), ct).ConfigureAwait(false);
 
-        /// <summary>Reads one pilot's logs into its ledger before they are lost (a stop, a replacement, a removal). Never throws for the pilot's sake: the caller's work goes on.</summary>
-        public async Task<OsgPilotException> HarvestAsync(PilotContainer c, CancellationToken ct)
+        /// <summary>Reads one pilot's logs into its ledger before they are lost (a stop, a replacement, a removal). Never throws for the pilot's sake: the caller's work goes on; what was left out goes to <paramref name="warn"/>.</summary>
+        public async Task<OsgPilotException> HarvestAsync(PilotContainer c, CancellationToken ct, Action<string> warn = null)
         {
             try
             {
                 PilotActivityState state = await OneAsync(c, true, ct).ConfigureAwait(false);
+                foreach (string w in state.Warnings) warn?.Invoke(w);
                 return state.Error;
             }
             catch (OsgPilotException e) when (e.ErrorId == ErrorIds.ActivityLedgerUnavailable || e.ErrorId == ErrorIds.ActivityLedgerBusy)
@@ -70,7 +73,7 @@ namespace OsgPilot.Activity
         /// <summary>The harvest a reconcile runs before a pilot's logs are lost; failures become warnings.</summary>
         public Func<PilotContainer, CancellationToken, Task> Before(Action<string> warn) => async (c, ct) =>
         {
-            OsgPilotException e = await HarvestAsync(c, ct).ConfigureAwait(false);
+            OsgPilotException e = await HarvestAsync(c, ct, warn).ConfigureAwait(false);
             if (e != null) warn($"The activity of '{c.Name}' was not kept before its logs go: {e.Message}");
         };
 
@@ -86,6 +89,7 @@ namespace OsgPilot.Activity
                 Task<bool?> stamp = c.IsRunning ? DrainStamp.IsStampedAsync(_docker, c, ct) : Task.FromResult<bool?>(null);
                 await Task.WhenAll(read, stamp).ConfigureAwait(false);
                 PilotRun run = read.Result;
+                state.Warnings = run.Warnings;
                 state.Draining = stamp.Result;
                 // A restarting pilot crashed: its open jobs died with it, and it takes none.
                 state.Accepting = !c.IsUp ? false : state.Draining == true ? false : run.SlotsOpen;

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Posix;
 
 namespace OsgPilot.Activity
 {
@@ -31,9 +32,9 @@ namespace OsgPilot.Activity
         // The StartLog lines StartLogAnalyzer reads and the history lines StartdHistory reads.
         private static readonly string FilterScript =
             "cd " + LogDirectory + " 2>/dev/null || exit 0\n" +
-            "for f in " + string.Join(" ", StartLogs) + "; do [ -f \"$f\" ] || continue; echo \"" + Section + "$f\"; " +
+            "for f in " + string.Join(" ", StartLogs) + "; do [ -f \"$f\" ] && [ ! -h \"$f\" ] || continue; echo \"" + Section + "$f\"; " +
             "grep -E 'Changing (state|activity)|activate_claim|Remote job ID|Starter pid|starter exited|STARTING UP' \"$f\"; done\n" +
-            "for f in " + string.Join(" ", Histories) + "; do [ -f \"$f\" ] || continue; echo \"" + Section + "$f\"; " +
+            "for f in " + string.Join(" ", Histories) + "; do [ -f \"$f\" ] && [ ! -h \"$f\" ] || continue; echo \"" + Section + "$f\"; " +
             "grep -E '^(" + string.Join("|", StartdHistory.Attributes) + ") = |^[*][*][*]' \"$f\"; done\n" +
             "exit 0\n";
 
@@ -45,12 +46,15 @@ namespace OsgPilot.Activity
         {
             string shortId = c.Id.Length > 12 ? c.Id.Substring(0, 12) : c.Id;
             string hostDir = c.Label(PilotLabels.PilotDirectory);
+            var warnings = new List<string>();
             Dictionary<string, IEnumerable<string>> files;
-            if (_docker.Endpoint.IsLocal && hostDir != null) files = ReadHost(c.Name, Path.Combine(hostDir, "log"));
+            if (_docker.Endpoint.IsLocal && hostDir != null && HostDirectory.Supported) files = ReadHost(c.Name, hostDir, warnings);
             // Exec needs a running process; a restarting (crash-looping) pilot is read like a stopped one.
             else if (c.IsUp) files = await ExecAsync(c, ct).ConfigureAwait(false);
             else files = await ArchiveAsync(c, ct).ConfigureAwait(false);
-            return Analyze(files, shortId);
+            PilotRun run = Analyze(files, shortId);
+            run.Warnings.InsertRange(0, warnings);
+            return run;
         }
 
         /// <summary>The run that the files (by name) describe.</summary>
@@ -65,42 +69,47 @@ namespace OsgPilot.Activity
             var history = new List<PilotJob>();
             foreach (string f in Histories)
             {
-                if (files.TryGetValue(f, out IEnumerable<string> lines)) history.AddRange(StartdHistory.Parse(lines, container));
+                if (files.TryGetValue(f, out IEnumerable<string> lines)) history.AddRange(StartdHistory.Parse(lines, container, run.Warnings));
             }
             StartdHistory.Join(run, history);
             return run;
         }
 
-        private static Dictionary<string, IEnumerable<string>> ReadHost(string pilot, string dir)
+        /// <summary>Who may own a log the host reads: the pilot user, or root (an admin's docker exec).</summary>
+        private static readonly int[] LogOwners = { PilotContainerMapper.PilotUid, 0 };
+
+        /// <summary>
+        /// The logs in the pilot's host directory, which the pilot's jobs can write: reached without
+        /// following a link, opened without blocking, only regular files of the pilot user, each at most
+        /// its last 32 MiB. What is refused is a warning naming it; the rest is read.
+        /// </summary>
+        private static Dictionary<string, IEnumerable<string>> ReadHost(string pilot, string pilotDirectory, List<string> warnings)
         {
             var files = new Dictionary<string, IEnumerable<string>>(StringComparer.Ordinal);
-            foreach (string f in StartLogs.Concat(Histories))
+            try
             {
-                string path = Path.Combine(dir, f);
-                try
+                using (HostDirectory top = HostDirectory.Open(pilotDirectory))
+                using (HostDirectory log = top?.OpenDirectory("log"))
                 {
-                    if (File.Exists(path)) files[f] = ReadShared(path);
+                    if (log == null) return files;
+                    foreach (string f in StartLogs.Concat(Histories))
+                    {
+                        using (Stream stream = log.OpenFile(f, LogOwners, out HostEntry entry, out string refusal))
+                        {
+                            if (refusal != null) warnings.Add($"The pilot '{pilot}': {refusal}.");
+                            if (stream == null) continue;
+                            files[f] = BoundedLines.Tail(stream, entry.Size, ArchiveCap, BoundedLines.DefaultMaxLine, out int skipped);
+                            if (skipped > 0) warnings.Add($"The pilot '{pilot}': {skipped} line(s) of {log.Path}/{f} longer than {BoundedLines.DefaultMaxLine / 1024} KiB were skipped.");
+                        }
+                    }
                 }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    throw new OsgPilotException(ErrorIds.ActivityReadFailed, ErrorCategory.ReadError,
-                        $"Cannot read the logs of the pilot '{pilot}' in '{dir}': {e.Message.TrimEnd('.')}.", pilot);
-                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OsgPilotException(ErrorIds.ActivityReadFailed, ErrorCategory.ReadError,
+                    $"Cannot read the logs of the pilot '{pilot}' in '{pilotDirectory}': {e.Message.TrimEnd('.')}.", pilot);
             }
             return files;
-        }
-
-        /// <summary>All lines of a file the startd is still writing (shared, so the read never blocks it).</summary>
-        private static List<string> ReadShared(string path)
-        {
-            var lines = new List<string>();
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var reader = new StreamReader(stream, Encoding.UTF8))
-            {
-                string line;
-                while ((line = reader.ReadLine()) != null) lines.Add(line);
-            }
-            return lines;
         }
 
         private async Task<Dictionary<string, IEnumerable<string>>> ExecAsync(PilotContainer c, CancellationToken ct)

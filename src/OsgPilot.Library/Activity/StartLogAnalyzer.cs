@@ -18,6 +18,8 @@ namespace OsgPilot.Activity
         /// not. Null when the log has not said yet.
         /// </summary>
         public bool? SlotsOpen { get; set; }
+        /// <summary>What was left out as it could not be trusted: files refused, lines or ads out of range. Each a sentence for a warning.</summary>
+        public List<string> Warnings { get; } = new List<string>();
     }
 
     /// <summary>
@@ -42,6 +44,10 @@ namespace OsgPilot.Activity
         private readonly Dictionary<string, bool> _busy = new Dictionary<string, bool>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _topState = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Queue<(DateTime Time, JobOutcome Outcome, int Code)> _exits = new Queue<(DateTime, JobOutcome, int)>();
+        private int _outOfRange;
+
+        /// <summary>A starter's exit status (a wait status' exit code, or -1) and a signal number: anything else is not the startd's line.</summary>
+        internal const int MinStatus = -1, MaxStatus = 255, MinSignal = 1, MaxSignal = 64;
 
         public StartLogAnalyzer(string container) => _container = container;
 
@@ -72,13 +78,14 @@ namespace OsgPilot.Activity
             Match m;
             if ((m = StarterExited.Match(line.Message)).Success)
             {
-                int status = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (!Bounded(m.Groups[2].Value, MinStatus, MaxStatus, out int status)) { _outOfRange++; return; }
                 _exits.Enqueue((line.Time, status == 0 ? JobOutcome.Succeeded : JobOutcome.Failed, status));
                 return;
             }
             if ((m = StarterDied.Match(line.Message)).Success)
             {
-                _exits.Enqueue((line.Time, JobOutcome.Killed, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
+                if (!Bounded(m.Groups[2].Value, MinSignal, MaxSignal, out int signal)) { _outOfRange++; return; }
+                _exits.Enqueue((line.Time, JobOutcome.Killed, signal));
                 return;
             }
             if (line.Slot == null) return;
@@ -114,9 +121,18 @@ namespace OsgPilot.Activity
             }
         }
 
+        /// <summary>The number, when it is a whole number from <paramref name="min"/> to <paramref name="max"/>.</summary>
+        internal static bool Bounded(string text, int min, int max, out int value) =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+
         /// <summary>The run as read so far; every job seen last at the log's last line.</summary>
         public PilotRun Result()
         {
+            if (_outOfRange > 0)
+            {
+                _run.Warnings.Add($"{_outOfRange} StartLog line(s) of container {_container} with an exit status or signal no starter gives were skipped.");
+                _outOfRange = 0;
+            }
             foreach (PilotJob j in _run.Jobs.Where(j => j.IsOpen)) j.LastSeen = _run.Last ?? j.Started;
             if (_topState.Count > 0) _run.SlotsOpen = _topState.Values.Any(s => s == "Unclaimed" || s == "Matched" || s == "Claimed");
             return _run;

@@ -46,7 +46,14 @@ namespace OsgPilot.Launch
         /// <summary>Creates <paramref name="path"/> for the pilot user; true when it did not exist before.</summary>
         public static bool EnsureForPilot(string path)
         {
-            if (Directory.Exists(path)) return false;
+            // A pilot that once had the parent as its /pilot may have left a link where a subdirectory goes.
+            HostEntry entry = Entry(path);
+            if (entry != null && entry.Kind != HostEntryKind.Directory)
+            {
+                throw new OsgPilotException(ErrorIds.PilotDirectoryNotCreated, ErrorCategory.InvalidData,
+                    $"The pilot directory '{path}' is not a directory (a {entry.Kind.ToString().ToLowerInvariant()}); it is not followed. Remove it, then start again.", path);
+            }
+            if (entry != null || Directory.Exists(path)) return false;
             try
             {
                 Directory.CreateDirectory(path);
@@ -72,18 +79,36 @@ namespace OsgPilot.Launch
             return true;
         }
 
-        /// <summary>Removes a directory this run created, with what a failed pilot start wrote into it.</summary>
+        /// <summary>Removes a directory this run created, with what a failed pilot start wrote into it (never following a link it left).</summary>
         public static void RemoveCreated(string path)
         {
             try
             {
-                if (Directory.Exists(path)) Directory.Delete(path, true);
+                if (HostDirectory.Supported)
+                {
+                    using (HostDirectory parent = HostDirectory.Open(Path.GetDirectoryName(path))) parent?.Remove(Path.GetFileName(path));
+                }
+                else if (Directory.Exists(path)) Directory.Delete(path, true);
             }
             catch (IOException)
             {
             }
             catch (UnauthorizedAccessException)
             {
+            }
+        }
+
+        /// <summary>What is at <paramref name="path"/>, not followed; null when nothing is (or it cannot be told here).</summary>
+        private static HostEntry Entry(string path)
+        {
+            if (!HostDirectory.Supported) return null;
+            try
+            {
+                using (HostDirectory parent = HostDirectory.Open(Path.GetDirectoryName(path))) return parent?.Stat(Path.GetFileName(path));
+            }
+            catch (IOException)
+            {
+                return null;
             }
         }
 

@@ -29,7 +29,7 @@ namespace OsgPilot.Launch
         /// <summary>Takes a drain back on a running pilot: the stamp goes, the policy returns.</summary>
         public static async Task CancelAsync(IPilotEngine docker, PilotContainer pilot, PilotRestartPolicy policy, CancellationToken ct)
         {
-            await RunAsync(docker, pilot, new[] { "rm", "-f", StampPath }, "remove", ct);
+            await RunAsync(docker, pilot, new[] { "rm", "-rf", StampPath }, "remove", ct);
             await docker.SetRestartPolicyAsync(pilot.Id, policy, ct);
         }
 

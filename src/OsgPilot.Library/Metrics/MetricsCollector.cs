@@ -42,6 +42,7 @@ namespace OsgPilot.Metrics
             for (int i = 0; i < pilots.Count; i++)
             {
                 PilotContainer c = pilots[i];
+                foreach (string w in s[i].Warnings) warn(w);
                 if (s[i].Error != null) warn($"{s[i].Error.Message} Its metrics keep what its ledger had.");
                 samples.Add(new PilotSample
                 {

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Launch;
+using OsgPilot.Posix;
 
 namespace OsgPilot.Reconcile
 {
@@ -33,7 +34,8 @@ namespace OsgPilot.Reconcile
         public static async Task<bool?> IsStampedAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
         {
             string hostDir = c.Label(PilotLabels.PilotDirectory);
-            if (engine.IsLocal && hostDir != null) return File.Exists(Path.Combine(hostDir, FileName));
+            // A stamp of any kind counts, as the pilot's own test (-e) counts it: a job may have made it a directory or a link.
+            if (OnHost(engine, hostDir)) return StatOnHost(hostDir) != null;
             if (c.IsRunning || hostDir == null) return await engine.PathExistsAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
             return null;
         }
@@ -42,11 +44,7 @@ namespace OsgPilot.Reconcile
         public static async Task<DateTime?> StampedAtAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
         {
             string hostDir = c.Label(PilotLabels.PilotDirectory);
-            if (engine.IsLocal && hostDir != null)
-            {
-                string file = Path.Combine(hostDir, FileName);
-                return File.Exists(file) ? File.GetLastWriteTimeUtc(file) : (DateTime?)null;
-            }
+            if (OnHost(engine, hostDir)) return StatOnHost(hostDir)?.Modified;
             return await engine.PathModifiedAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
         }
 
@@ -54,7 +52,7 @@ namespace OsgPilot.Reconcile
         public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)
         {
             if (spec.HostPilotDirectory == null) return;
-            if (engine.IsLocal)
+            if (OnHost(engine, spec.HostPilotDirectory))
             {
                 DeleteOnHost(spec);
                 return;
@@ -84,7 +82,8 @@ namespace OsgPilot.Reconcile
                 Image = spec.Image,
                 // Root in the container (default capabilities, no network): a stamp made by hand as root must go too.
                 User = "0",
-                Entrypoint = new List<string> { "/bin/rm", "-f", PilotDrain.StampPath },
+                // -r: a job may have made the stamp a directory; rm never follows a link it removes.
+                Entrypoint = new List<string> { "/bin/rm", "-rf", PilotDrain.StampPath },
                 NetworkMode = "none",
                 NoFileLimit = 1024,
                 PidsLimit = 16,
@@ -96,13 +95,28 @@ namespace OsgPilot.Reconcile
             return helper;
         }
 
-        private static void DeleteOnHost(ContainerSpec spec)
+        /// <summary>The pilot directory is a directory of this machine, reached safely (Linux); else the engine is asked.</summary>
+        private static bool OnHost(IPilotEngine engine, string hostDir) => engine.IsLocal && hostDir != null && HostDirectory.Supported;
+
+        /// <summary>The stamp's entry in the pilot directory, not followed; null when there is none (or no directory).</summary>
+        private static HostEntry StatOnHost(string hostDir)
         {
-            string path = Path.Combine(spec.HostPilotDirectory, FileName);
             try
             {
-                if (File.Exists(path)) File.Delete(path);
-                else if (Directory.Exists(path)) throw Failed(spec, $"'{path}' is a directory");
+                using (HostDirectory dir = HostDirectory.Open(hostDir)) return dir?.Stat(FileName);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Takes the stamp away whatever a job made of it (a file, a link, a FIFO, a directory tree), never following a link out of the pilot directory.</summary>
+        private static void DeleteOnHost(ContainerSpec spec)
+        {
+            try
+            {
+                using (HostDirectory dir = HostDirectory.Open(spec.HostPilotDirectory)) dir?.Remove(FileName);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

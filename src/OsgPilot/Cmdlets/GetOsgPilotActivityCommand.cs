@@ -62,6 +62,7 @@ namespace OsgPilot.Cmdlets
                 states.AddRange(collector.Gone(pilots.Select(p => PilotPlanner.BaseName(p.Name)), selection.Matches));
                 foreach (PilotActivityState s in states.OrderBy(s => s.Name, StringComparer.Ordinal))
                 {
+                    foreach (string w in s.Warnings) WriteWarning(w);
                     if (s.Error != null) WriteFailure(s.Error);
                     OsgPilotActivity a = ActivityReport.For(s, docker.Endpoint, since, asOf);
                     lock (_all) _all.Add(a);

@@ -196,6 +196,7 @@ namespace OsgPilot.Cmdlets
             if (_metricsPath != null) return await MetricsCollector.CollectAsync(docker, activity, mine, true, null, ReportWarning, CancelToken);
             foreach (PilotActivityState s in await activity.CollectAsync(mine.Where(activity.ReadsFromHost).ToList(), true, CancelToken))
             {
+                foreach (string w in s.Warnings) ReportWarning(w);
                 if (s.Error != null) ReportWarning($"The activity of '{s.Name}' was not kept: {s.Error.Message}");
             }
             return null;
