@@ -142,6 +142,11 @@ namespace OsgPilot.Tests
         [InlineData("ssh://")]
         [InlineData("ssh://host/path")]
         [InlineData("not a uri")]
+        [InlineData("unix:///tmp/a b\"c}.sock")]
+        [InlineData("unix:///tmp/a%20b.sock")]
+        [InlineData("unix:///tmp/x\n.sock")]
+        [InlineData("unix://host/run/docker.sock")]
+        [InlineData("tcp://127.0.0.1:23\n75")]
         public void Bad_endpoints_are_refused(string host) =>
             Assert.Equal(ErrorIds.InvalidDockerHost, Assert.Throws<OsgPilotException>(() => DockerEndpoint.Parse(host)).ErrorId);
 

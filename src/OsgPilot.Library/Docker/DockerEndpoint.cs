@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using OsgPilot.Errors;
 
@@ -44,6 +45,10 @@ namespace OsgPilot.Docker
         public static DockerEndpoint Parse(string text, string context = null, TlsMaterial tls = null)
         {
             text = text?.Trim();
+            if (!string.IsNullOrEmpty(text) && text.Any(char.IsControl))
+            {
+                throw Invalid(text, "it has a control character (a line break, say)");
+            }
             if (string.IsNullOrEmpty(text) || !Uri.TryCreate(text, UriKind.Absolute, out Uri uri))
             {
                 throw Invalid(text, "it is not a URI");
@@ -53,6 +58,8 @@ namespace OsgPilot.Docker
                 case "unix":
                     if (string.IsNullOrEmpty(uri.LocalPath) || uri.LocalPath == "/")
                         throw Invalid(text, "a unix:// endpoint needs a socket path, e.g. unix:///var/run/docker.sock");
+                    if (!string.IsNullOrEmpty(uri.Host) || uri.LocalPath.IndexOfAny(UnsafeInPath) >= 0)
+                        throw Invalid(text, "a unix:// socket path may not hold spaces, quotes, braces or the like (the engine's client cannot address it); use a path without them, e.g. unix:///run/docker.sock");
                     return new DockerEndpoint(uri, text, context, null);
                 case "npipe":
                     return new DockerEndpoint(uri, text, context, null);
@@ -74,6 +81,8 @@ namespace OsgPilot.Docker
                     throw Invalid(text, $"the scheme '{uri.Scheme}' is not one of unix, tcp, ssh or npipe");
             }
         }
+
+        private static readonly char[] UnsafeInPath = { ' ', '"', '\'', '{', '}', '<', '>', '|', '\\', '^', '`', '%', '#', '?' };
 
         internal static OsgPilotException Invalid(string text, string why) =>
             new OsgPilotException(ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument,

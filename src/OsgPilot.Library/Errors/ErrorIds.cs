@@ -81,6 +81,8 @@ namespace OsgPilot.Errors
         public const string SyncFailed = "SyncFailed";
         public const string ScheduleExists = "ScheduleExists";
         public const string ScheduleWriteFailed = "ScheduleWriteFailed";
+        /// <summary>A value given to Register-OsgPilotSchedule cannot be written into a unit as it is (a control character), or the command would not read back as given.</summary>
+        public const string InvalidScheduleValue = "InvalidScheduleValue";
         /// <summary>A schedule would start a PowerShell that is not installed (one in a package cache).</summary>
         public const string ScheduleShellNotInstalled = "ScheduleShellNotInstalled";
         /// <summary>A schedule would import the module from outside its installed module directories.</summary>

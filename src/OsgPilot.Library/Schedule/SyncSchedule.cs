@@ -57,7 +57,7 @@ namespace OsgPilot.Schedule
         {
             "# Written by Register-OsgPilotSchedule (OsgPilot). Runs Sync-OsgPilot once; the timer repeats it.",
             "[Unit]",
-            $"Description=OsgPilot: keep {Count} OSPool pilot(s) of {ConfigPath} in sync",
+            $"Description=OsgPilot: keep {Count} OSPool pilot(s) of {SystemdText(ConfigPath)} in sync",
             "Wants=network-online.target",
             "After=network-online.target docker.service",
             "",
@@ -78,7 +78,7 @@ namespace OsgPilot.Schedule
         {
             "# Written by Register-OsgPilotSchedule (OsgPilot).",
             "[Unit]",
-            $"Description=OsgPilot: run {Name}.service every {Minutes()} minute(s)",
+            $"Description=OsgPilot: run {SystemdText(Name)}.service every {Minutes()} minute(s)",
             "",
             "[Timer]",
             "OnBootSec=2min",
@@ -111,8 +111,40 @@ namespace OsgPilot.Schedule
 
         private string Minutes() => ((int)Interval.TotalMinutes).ToString(CultureInfo.InvariantCulture);
 
-        /// <summary>A PowerShell single-quoted literal.</summary>
-        internal static string Literal(string s) => "'" + s.Replace("'", "''") + "'";
+        /// <summary>
+        /// A PowerShell single-quoted literal, escaped by the language's own rule: every character
+        /// PowerShell takes as a single quote (' and U+2018 to U+201B) is doubled, so none ends it.
+        /// </summary>
+        internal static string Literal(string s) => "'" + System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(s) + "'";
+
+        /// <summary>Text in a unit's Description: % doubled, so systemd expands no specifier (%h, %n, ...) in it.</summary>
+        private static string SystemdText(string s) => s.Replace("%", "%%");
+
+        /// <summary>
+        /// Refuses what no unit line can carry (a control character: a line break would start a new
+        /// directive), then checks the written command with PowerShell's own parser: it must be exactly
+        /// Import-Module of the module and one Sync-OsgPilot with constant arguments equal to the values
+        /// given, so nothing passed in can add a command.
+        /// </summary>
+        public void Validate()
+        {
+            var values = new List<(string What, string Value)>
+            {
+                ("-Name", Name), ("-ConfigPath", ConfigPath), ("the module", Module), ("-DockerHost", DockerHost), ("-Context", Context),
+                ("-MetricsPath", MetricsPath), ("-StateDirectory", StateDirectory),
+            };
+            values.AddRange((Shell ?? new string[0]).Select(a => ("the PowerShell path", a)));
+            values.AddRange(Environment.Select(kv => ($"the variable {kv.Key}", kv.Key + "=" + kv.Value)));
+            foreach ((string what, string value) in values)
+            {
+                if (value != null && value.Any(c => char.IsControl(c) || c == '\u2028' || c == '\u2029'))
+                {
+                    throw new Errors.OsgPilotException(Errors.ErrorIds.InvalidScheduleValue, System.Management.Automation.ErrorCategory.InvalidArgument,
+                        $"{what} has a control character (a line break, a tab, ...); a unit file cannot carry it, so no schedule was written.", what);
+                }
+            }
+            ScheduleCommandCheck.Verify(Command(), this);
+        }
 
         /// <summary>systemd's ExecStart quoting: double quotes, backslash escapes, and $ and % doubled (no expansion).</summary>
         internal static string SystemdQuote(string arg) =>

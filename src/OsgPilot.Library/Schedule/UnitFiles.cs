@@ -21,18 +21,25 @@ namespace OsgPilot.Schedule
             var done = new List<(string Path, string Old)>();
             try
             {
+                var tempOf = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (KeyValuePair<string, string> f in files)
                 {
-                    string temp = f.Key + ".osgpilot-tmp";
-                    temps.Add(temp);
-                    File.WriteAllText(temp, f.Value, new UTF8Encoding(false));
+                    // An unpredictable name, created new (O_EXCL: a link planted there is not followed, the open fails).
+                    string temp = f.Key + ".osgpilot-" + Guid.NewGuid().ToString("N") + ".tmp";
+                    using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                    {
+                        temps.Add(temp);
+                        byte[] bytes = new UTF8Encoding(false).GetBytes(f.Value);
+                        stream.Write(bytes, 0, bytes.Length);
+                    }
+                    tempOf[f.Key] = temp;
                 }
                 foreach (KeyValuePair<string, string> f in files)
                 {
                     string old = File.Exists(f.Key) ? File.ReadAllText(f.Key) : null;
                     if (Directory.Exists(f.Key)) throw new IOException($"'{f.Key}' is a directory.");
                     if (old != null) File.Delete(f.Key);
-                    File.Move(f.Key + ".osgpilot-tmp", f.Key);
+                    File.Move(tempOf[f.Key], f.Key);
                     done.Add((f.Key, old));
                 }
             }

@@ -119,6 +119,7 @@ namespace OsgPilot.Cmdlets
             };
             foreach (KeyValuePair<string, string> kv in engine.Environment) schedule.Environment[kv.Key] = kv.Value;
             schedule.Environment["PSModulePath"] = module.SearchRoot;
+            schedule.Validate();
             if (module.RunsVersion != module.LoadedVersion)
             {
                 WriteWarning($"The schedule will run OsgPilot {module.RunsVersion}, the newest installed in {module.SearchRoot}, not the {module.LoadedVersion} this session loaded.");
