@@ -198,6 +198,8 @@ namespace OsgPilot.Tests
 
         public Task<bool> RestartPolicyIsFixedAsync(CancellationToken ct) => Task.FromResult(FixedRestartPolicy);
 
+        public Task<EngineVersion> GetEngineAsync(CancellationToken ct) => Task.FromResult(new EngineVersion { Product = EngineVersion.Docker, Version = "20.10.24" });
+
         public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct)
         {
             await Step("helper", () =>

@@ -22,7 +22,8 @@ BeforeAll {
         $r = $cfg | Test-OsgPilotConfig -DockerHost $DockerHost -TopologyPath (Join-Path $Work 'no-topology.json') -TimeoutSec 30
         $r.Checks | Where-Object Name -EQ 'ContainerJobs'
     }
-    function Get-ProbeContainers { @(Get-ContainerNames | Where-Object { $_ -like '*.osgpilot-probe' }) }
+    # This suite's probe containers (a run killed outright elsewhere may have left its own; the next run of its config removes them).
+    function Get-ProbeContainers { @(Get-ContainerNames | Where-Object { $_ -like "$Prefix-*.osgpilot-*probe" }) }
     # The module's own Minimal profile as a file of this host: Podman reads a profile from its host's files.
     $script:ShippedSeccomp = Join-Path (Split-Path $env:OSGPILOT_MODULE) 'seccomp/osgpilot-minimal-seccomp.json'
 
@@ -77,7 +78,7 @@ Describe 'ContainerJobs: the measured table, on the real engine' -Tag Engines -S
         if ($Engine -eq 'docker') { $disk.Message | Should -Match ([regex]::Escape((docker info --format '{{.DockerRootDir}}'))) }
     }
 
-    It 'runs one probe container per check and leaves none behind' {
+    It 'runs one probe container of each kind per check (jobs, network) and leaves none behind' {
         $since = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() - 1
         $cfg = New-JobsConfig 't-count'
         Test-Jobs $cfg | Out-Null
@@ -87,7 +88,7 @@ Describe 'ContainerJobs: the measured table, on the real engine' -Tag Engines -S
         if ($Engine -eq 'docker') {
             $until = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() + 1
             $made = @(docker events --since $since --until $until --filter type=container --filter event=create --format '{{.Actor.Attributes.name}}' | Where-Object { $_ -like "$Prefix-t-count*" })
-            $made | Should -Be @("$Prefix-t-count.osgpilot-probe", "$Prefix-t-count.osgpilot-probe")
+            $made | Sort-Object | Should -Be @("$Prefix-t-count.osgpilot-netprobe", "$Prefix-t-count.osgpilot-netprobe", "$Prefix-t-count.osgpilot-probe", "$Prefix-t-count.osgpilot-probe")
         }
     }
 }
@@ -146,8 +147,9 @@ Describe 'PoolConnectivity: from the pilot''s own network, to listeners in the t
         $script:Listeners = @{}
         foreach ($port in 23261, 443, 6514) { $Listeners[$port] = Start-NetnsListener $port }
         function New-NetConfig([string] $Name, [hashtable] $Extra = @{}) {
-            $env = @{ STANDIN_IDLE_SECONDS = '600'; CONDOR_HOST = '127.0.0.1:23261'; SYSLOG_HOST = '127.0.0.1'; REGISTRY_HOST = '127.0.0.1' }
-            New-JobsConfig $Name (@{ Network = 'host'; Environment = $env } + $Extra)
+            $p = @{ Network = 'host'; Environment = @{ STANDIN_IDLE_SECONDS = '600'; CONDOR_HOST = '127.0.0.1:23261'; SYSLOG_HOST = '127.0.0.1'; REGISTRY_HOST = '127.0.0.1' } }
+            foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+            New-JobsConfig $Name $p
         }
         function Test-Network($cfg) {
             ($cfg | Test-OsgPilotConfig -TopologyPath (Join-Path $Work 'none.json') -TimeoutSec 30).Checks | Where-Object Name -EQ 'PoolConnectivity'

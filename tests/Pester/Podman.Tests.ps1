@@ -44,7 +44,8 @@ Describe 'A Podman engine, named and refused where it cannot serve' -Tag PodmanO
     }
 
     It 'every Swarm cmdlet refuses Podman with SwarmNotSupportedByEngine (NotImplemented), and creates nothing' {
-        $cfg = New-TestConfig -Name "$Prefix-svc" -TokenPath $TokenPath -CvmfsPath $Cvmfs
+        # A config a Swarm service could run (the seed capabilities): what is refused is the engine, not the config.
+        $cfg = New-TestConfig -Name "$Prefix-svc" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ SecurityProfile = 'Capabilities' }
         $calls = @(
             @{ Name = 'GetOsgPilotServiceCommand'; Run = { Get-OsgPilotService -ErrorAction Stop } }
             @{ Name = 'SetOsgPilotServiceCommand'; Run = { $cfg | Set-OsgPilotService -ErrorAction Stop } }
@@ -85,7 +86,7 @@ Describe 'The preflight on a Podman host' -Tag PodmanOnly -Skip:$NoEngine {
     }
 
     It 'warns that the capabilities profile gives the pilot user real capabilities on Podman, and not for the profile that adds none' {
-        $caps = Test-Preflight (New-TestConfig -Name "$Prefix-pf" -TokenPath $TokenPath -CvmfsPath $Cvmfs) | Where-Object Name -EQ 'Capabilities'
+        $caps = Test-Preflight (New-TestConfig -Name "$Prefix-pf" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ SecurityProfile = 'Capabilities' }) | Where-Object Name -EQ 'Capabilities'
         $caps.Severity | Should -Be 'Warning'
         $caps.Message | Should -Match 'effective and ambient.*-SecurityProfile Unconfined -CvmfsMode CvmfsExec'
         Test-Preflight (New-TestConfig -Name "$Prefix-pf" -TokenPath $TokenPath -CvmfsPath $Cvmfs -Extra @{ SecurityProfile = 'Unconfined'; CvmfsMode = 'CvmfsExec' }) |

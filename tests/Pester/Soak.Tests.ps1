@@ -34,12 +34,12 @@ Describe 'A compressed month of chaos (short form)' -Skip:$NoEngine {
         $env:DOCKER_HOST, $env:OSGPILOT_TEST_NETNS, $env:OSGPILOT_TEST_STATE, $env:OSGPILOT_TEST_DATA = $Saved
     }
 
-    It 'holds every invariant over 11 scheduled Sync runs with a pilot killed, stopped, removed, paused, drained by hand, roll-outs, a rotated token, engine restarts, killed and concurrent Syncs' {
+    It 'holds every invariant over 11 scheduled Sync runs with a pilot killed, stopped, removed, paused, drained by hand, attacked by its own job, roll-outs, a rotated token, an engine restart, killed and concurrent Syncs' {
         $log = Join-Path ([IO.Path]::GetTempPath()) "osgpilot-soak-$PID.log"
-        # Seed 50 draws every kind of chaos within 11 cycles (the summary line shows the counts); quiet
+        # Seed 69 draws every kind of chaos within 11 cycles (the summary line shows the counts); quiet
         # cycles then follow until the last roll-out has completed.
         & $Pwsh[0] $Pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../Soak/Invoke-Soak.ps1') `
-            -ModulePath $env:OSGPILOT_MODULE -Image (Get-TestImage) -Cycles 11 -Seed 50 -ChaosBefore 0.95 -ChaosDuring 0.5 *> $log
+            -ModulePath $env:OSGPILOT_MODULE -Image (Get-TestImage) -Cycles 11 -Seed 69 -ChaosBefore 0.95 -ChaosDuring 0.5 *> $log
         $exit = $LASTEXITCODE
         $lines = Get-Content $log
         Remove-Item $log
@@ -50,8 +50,8 @@ Describe 'A compressed month of chaos (short form)' -Skip:$NoEngine {
         $lines | Where-Object { $_ -like '*VIOLATION*' } | ForEach-Object { Write-Host $_ }
         $summary | Should -Match 'violations: 0$' -Because ($lines | Select-Object -Last 30 | Out-String)
         $exit | Should -Be 0
-        foreach ($kind in 'kill', 'stop', 'remove', 'pause', 'rollout', 'drain-by-hand', 'token-rotated', 'engine-restart', 'sync-killed', 'two-syncs') {
-            $summary | Should -Match "$kind=[1-9]" -Because "the short form must exercise every kind of chaos (seed 50)"
+        foreach ($kind in 'kill', 'stop', 'remove', 'pause', 'rollout', 'drain-by-hand', 'token-rotated', 'engine-restart', 'hostile-job', 'sync-killed', 'two-syncs') {
+            $summary | Should -Match "$kind=[1-9]" -Because "the short form must exercise every kind of chaos (seed 69)"
         }
         $summary | Should -Match 'roll-outs completed: [1-9]'
         $summary | Should -Match 'counted started: [1-9]' -Because 'the pilots took fed jobs through the chaos and the ledgers kept them'

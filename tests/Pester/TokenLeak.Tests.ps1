@@ -134,7 +134,8 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -WhatIf -Verbose -Debug -WarningAction Continue
     Get-OsgPilot -All -Name "$Prefix-*" | Remove-OsgPilot -Force -Confirm:$false -Verbose -Debug -WarningAction Continue
     # Services, on the swarm fixture's manager: the token travels as a Swarm secret.
-    $svcCommon = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image; CvmfsPath = $SwarmCvmfs; Environment = @{ STANDIN_IDLE_SECONDS = '600' } }
+    $svcCommon = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image; CvmfsPath = $SwarmCvmfs; SecurityProfile = 'Capabilities'; Environment = @{ STANDIN_IDLE_SECONDS = '600' } }
+    $svcUnconfined = $svcCommon.Clone(); $svcUnconfined.SecurityProfile = 'Unconfined'
     $svcInline = New-OsgPilotConfig @svcCommon -Token $secure -Name "$Prefix-svc"
     $svcFile = New-OsgPilotConfig @svcCommon -TokenPath $TokenPath -Name "$Prefix-svcf" -PilotDirectory /var/lib/osgpilot-swarm/pilot
     Use Set-OsgPilotService
@@ -142,7 +143,7 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     $svcInline | Set-OsgPilotService -DockerHost $SwarmManager -UpdateDelaySec 1 -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
     $svcInline | Set-OsgPilotService -DockerHost $SwarmManager -UpdateDelaySec 1 -Verbose -Debug -WarningAction Continue | ConvertTo-Json   # unchanged
     $svcFile | Set-OsgPilotService -DockerHost $SwarmManager -PerNode 2 -Verbose -Debug -WarningAction Continue | Format-Table | Out-String
-    New-OsgPilotConfig @svcCommon -Token $secure -Name "$Prefix-svcu" -SecurityProfile Unconfined -WarningAction SilentlyContinue | Set-OsgPilotService -DockerHost $SwarmManager -Verbose -Debug -WarningAction Continue   # refused
+    New-OsgPilotConfig @svcUnconfined -Token $secure -Name "$Prefix-svcu" -WarningAction SilentlyContinue | Set-OsgPilotService -DockerHost $SwarmManager -Verbose -Debug -WarningAction Continue   # refused
     $svcInline | Set-OsgPilotService -Verbose -Debug -WarningAction Continue                                                                       # no swarm: error
     Use Get-OsgPilotService
     Get-OsgPilotService -DockerHost $SwarmManager -Name "$Prefix-*" -Verbose -Debug -WarningAction Continue | Format-List * | Out-String

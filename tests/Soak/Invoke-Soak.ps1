@@ -78,7 +78,7 @@ $pwsh = Get-PwshCommand
 # The real clocks are hours; only the stand-in's are shortened.
 $busy = @{ STANDIN_JOBS = 'continuous'; STANDIN_IDLE_SECONDS = '2'; STANDIN_ADVERTISE_SECONDS = '1'; STANDIN_READY_SECONDS = '1' }
 
-$kinds = 'kill', 'stop', 'remove', 'pause', 'rollout', 'drain-by-hand', 'token-rotated', 'engine-restart'
+$kinds = 'kill', 'stop', 'remove', 'pause', 'rollout', 'drain-by-hand', 'token-rotated', 'engine-restart', 'hostile-job'
 $duringKinds = 'sync-killed', 'two-syncs'
 $chaos = [ordered]@{}
 foreach ($k in $kinds + $duringKinds) { $chaos[$k] = 0 }
@@ -147,7 +147,7 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
     $chaos[$Kind]++
     $running = @(Get-Containers | Where-Object { $_.State -eq 'running' -and $_.Name -notmatch '\.osgpilot-' })
     $victim = if ($running.Count) { $running[$pick.Next($running.Count)] } else { $null }
-    Write-Host "  chaos: $Kind$(if ($victim -and $Kind -in 'kill', 'stop', 'remove', 'pause', 'drain-by-hand') { " ($($victim.Name))" })"
+    Write-Host "  chaos: $Kind$(if ($victim -and $Kind -in 'kill', 'stop', 'remove', 'pause', 'drain-by-hand', 'hostile-job') { " ($($victim.Name))" })"
     switch ($Kind) {
         'kill' { if ($victim) { docker kill $victim.Id *> $null } }
         'stop' { if ($victim) { docker stop -t 1 $victim.Id *> $null } }
@@ -166,6 +166,14 @@ function Invoke-Chaos([int] $Cycle, [string] $Kind) {
             docker rm $c | Out-Null
             $script:rolloutImage = docker image inspect -f '{{.Id}}' $tag
             $releases.Add($script:rolloutImage)
+        }
+        'hostile-job' {
+            # A job that goes for the host's reading of its pilot's logs, as uid 1000: a FIFO and a link to an
+            # endless device where the rotated logs go, and a StartLog line whose number overflows. Every later
+            # Sync (which harvests, and writes metrics) must still end, and count nothing of it.
+            if ($victim) {
+                docker exec -u 1000 $victim.Id sh -c 'cd /pilot/log && rm -f startd_history.old StartLog.old && mkfifo startd_history.old && ln -s /dev/zero StartLog.old && echo "$(date -u "+%m/%d/%y %H:%M:%S").000 (pid:1) (D_ALWAYS) Starter pid 5 exited with status 99999999999" >> StartLog' *> $null
+            }
         }
         'token-rotated' { Set-Content -Path $scope.TokenPath -Value (New-TestTokenText) -NoNewline }
         'engine-restart' {

@@ -23,7 +23,8 @@ namespace OsgPilot.Launch
 
         public PilotStatusReader(DockerGateway docker) => _docker = docker;
 
-        public async Task FillAsync(IReadOnlyList<(PilotContainer Container, Pilot Pilot)> pilots, CancellationToken ct)
+        /// <param name="notReady">Pilots known not to be ready (a -Wait that timed out): not asked again, which would cost the budget once more.</param>
+        public async Task FillAsync(IReadOnlyList<(PilotContainer Container, Pilot Pilot)> pilots, CancellationToken ct, ISet<string> notReady = null)
         {
             // Image ages: one inspect per distinct image, not per pilot.
             string[] images = pilots.Select(p => p.Container.ImageId).Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToArray();
@@ -39,16 +40,16 @@ namespace OsgPilot.Launch
             }
             await Bounded.SelectAsync(pilots, Parallelism, async p =>
             {
-                await FillOneAsync(p.Container, p.Pilot, ct).ConfigureAwait(false);
+                await FillOneAsync(p.Container, p.Pilot, notReady?.Contains(p.Container.Name) != true, ct).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
         }
 
-        private async Task FillOneAsync(PilotContainer c, Pilot pilot, CancellationToken ct)
+        private async Task FillOneAsync(PilotContainer c, Pilot pilot, bool askReady, CancellationToken ct)
         {
             Task<ContainerRunState> inspect = _docker.InspectStateAsync(c.Id, ct);
             Task<bool?> stamp = DrainStamp.IsStampedAsync(_docker, c, ct);
-            Task<(string Address, SlotAd Ad)> ready = c.IsRunning ? SlotAd.ReadWithAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<(string, SlotAd)>((null, null));
+            Task<(string Address, SlotAd Ad)> ready = c.IsRunning && askReady ? SlotAd.ReadWithAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<(string, SlotAd)>((null, null));
             ContainerRunState state = await inspect.ConfigureAwait(false);
             pilot.Draining = await stamp.ConfigureAwait(false);
             (string address, SlotAd ad) = await ready.ConfigureAwait(false);

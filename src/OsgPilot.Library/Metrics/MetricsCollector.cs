@@ -22,6 +22,7 @@ namespace OsgPilot.Metrics
     {
         private const int Parallelism = 8;
 
+        /// <param name="warn">Called from any thread (an <see cref="Threading.IPipelineHost"/>'s Warning).</param>
         public static async Task<List<PilotSample>> CollectAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers,
             bool harvest, Func<string, bool> keepGone, Action<string> warn, CancellationToken ct)
         {

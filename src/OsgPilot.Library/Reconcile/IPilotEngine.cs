@@ -17,6 +17,8 @@ namespace OsgPilot.Reconcile
         /// <summary>The engine runs on this machine, so host paths (pilot directories) are ours to look at.</summary>
         bool IsLocal { get; }
         string Display { get; }
+        /// <summary>Which engine it is (dockerd or Podman), asked once.</summary>
+        Task<EngineVersion> GetEngineAsync(CancellationToken ct);
 
         Task<IReadOnlyList<PilotContainer>> ListPilotsAsync(bool all, CancellationToken ct, TimeSpan? timeout = null);
         Task<IReadOnlyList<PilotContainer>> ListByNamesAsync(IEnumerable<string> names, CancellationToken ct);

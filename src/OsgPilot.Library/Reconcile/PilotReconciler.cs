@@ -209,6 +209,11 @@ namespace OsgPilot.Reconcile
                     return e;
                 }
             }
+            if (config.Security == SecurityProfile.Minimal && config.SeccompProfilePath == null && (await _engine.GetEngineAsync(ct)).IsPodman)
+            {
+                // Podman reads a profile from its own files: refused before anything is made, not per pilot at create.
+                return CreateParametersFactory.PodmanNeedsProfileFile();
+            }
             if (!policy.MaxImageAge.HasValue && result.Image == null)
             {
                 // Start pulls only what is missing, and only when it starts something.

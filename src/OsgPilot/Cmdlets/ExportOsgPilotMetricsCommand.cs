@@ -7,6 +7,7 @@ using OsgPilot.Config;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
 using OsgPilot.Metrics;
+using OsgPilot.Threading;
 
 namespace OsgPilot.Cmdlets
 {
@@ -81,7 +82,9 @@ namespace OsgPilot.Cmdlets
                 List<PilotContainer> pilots = all.Where(p => selection.Matches(p.Name)).ToList();
                 var activity = new ActivityCollector(docker, state);
                 activity.Store.ForgetGone(all.Select(p => p.Name), selection.Matches, DateTime.UtcNow);
-                List<PilotSample> mine = await MetricsCollector.CollectAsync(docker, activity, pilots, true, selection.Matches, ReportWarning, CancelToken);
+                // The collector warns from whatever thread its reads end on: the host takes it to the pipeline thread.
+                IPipelineHost host = PipelineHostFor(ShouldProcess);
+                List<PilotSample> mine = await MetricsCollector.CollectAsync(docker, activity, pilots, true, selection.Matches, host.Warning, CancelToken);
                 IReadOnlyList<SyncStatus> synced = SyncStatusStore.ReadAll(state, docker.Endpoint.Display);
                 lock (samples)
                 {

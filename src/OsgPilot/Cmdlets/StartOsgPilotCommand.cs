@@ -121,7 +121,8 @@ namespace OsgPilot.Cmdlets
                 return;
             }
             // Ready pilots: the detailed view, its slot ad (container jobs, validated) included.
-            await new PilotStatusReader(docker).FillAsync(pilots, CancelToken);
+            var notReady = new HashSet<string>(pilots.Select(p => p.Container.Name).Where(n => !addresses.ContainsKey(n)), StringComparer.Ordinal);
+            await new PilotStatusReader(docker).FillAsync(pilots, CancelToken, notReady);
             foreach (var p in pilots)
             {
                 p.Pilot.Ready = addresses.TryGetValue(p.Container.Name, out string address) || p.Pilot.Ready == true;

@@ -193,7 +193,8 @@ namespace OsgPilot.Cmdlets
         private async Task<List<PilotSample>> KeepActivityAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers)
         {
             List<PilotContainer> mine = containers.Where(PilotPlanner.IsOurs).ToList();
-            if (_metricsPath != null) return await MetricsCollector.CollectAsync(docker, activity, mine, true, null, ReportWarning, CancelToken);
+            // The collector warns from whatever thread its reads end on: the host takes it to the pipeline thread.
+            if (_metricsPath != null) return await MetricsCollector.CollectAsync(docker, activity, mine, true, null, PipelineHostFor(ShouldProcess).Warning, CancelToken);
             foreach (PilotActivityState s in await activity.CollectAsync(mine.Where(activity.ReadsFromHost).ToList(), true, CancelToken))
             {
                 foreach (string w in s.Warnings) ReportWarning(w);
