@@ -93,6 +93,20 @@ Describe 'ContainerJobs: the measured table, on the real engine' -Tag Engines -S
     }
 }
 
+Describe 'A config file of the previous version' {
+    It 'keeps the profile it named, or the Capabilities of then when it named none: an upgrade rolls no pilot' {
+        $old = Join-Path $Work 'v1.json'
+        @{ SchemaVersion = 1; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath } | ConvertTo-Json | Set-Content $old
+        (Import-OsgPilotConfig $old).SecurityProfile | Should -Be 'Capabilities'
+        @{ SchemaVersion = 1; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath; SecurityProfile = 'Unconfined' } | ConvertTo-Json | Set-Content $old
+        (Import-OsgPilotConfig $old).SecurityProfile | Should -Be 'Unconfined'
+        $new = Join-Path $Work 'v2.json'
+        New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath | Export-OsgPilotConfig -Path $new
+        (Get-Content -Raw $new | ConvertFrom-Json).SchemaVersion | Should -Be 2
+        (Import-OsgPilotConfig $new).SecurityProfile | Should -Be 'Unconfined'
+    }
+}
+
 Describe 'Minimal on Podman' -Tag PodmanOnly -Skip:$NoEngine {
     It 'needs the profile as a file on the Podman host: the preflight says so, and a start makes nothing' {
         $cfg = New-JobsConfig 'p-minimal' @{ SecurityProfile = 'Minimal' }
@@ -121,6 +135,15 @@ Describe 'Get-OsgPilot -Detailed: the slot ad of every pilot' -Tag Engines -Skip
         foreach ($p in $pilots) { $p.Validated | Should -BeTrue; $p.NodeWarnings | Should -BeNullOrEmpty }
         # Serialises cleanly for schedulers.
         ($pilots | ConvertTo-Json -Depth 3 | ConvertFrom-Json)[0].PSObject.Properties.Name | Should -Contain 'ContainerJobs'
+
+        # The same in the metrics: a gauge per pilot that a promtool accepts, and the alert rule's input.
+        $prom = Join-Path $Work 'jobs.prom'
+        Export-OsgPilotMetrics -Name "$Prefix-d-*" -Path $prom -StateDirectory (Join-Path $Work 'state')
+        $text = Get-Content -Raw $prom
+        $text | Should -Match "osgpilot_pilot_container_jobs\{pilot=`"$Prefix-d-ok`"[^}]*\} 1"
+        $text | Should -Match "osgpilot_pilot_container_jobs\{pilot=`"$Prefix-d-seed`"[^}]*\} 0"
+        $text | Should -Match "osgpilot_pilot_validated\{pilot=`"$Prefix-d-ok`"[^}]*\} 1"
+        if (Get-Command promtool -ErrorAction Ignore) { $text | promtool check metrics 2>&1 | Should -BeNullOrEmpty }
 
         Get-OsgPilot -Name "$Prefix-d-ok" | Stop-OsgPilot -Drain
         Wait-Until { (Get-OsgPilot -Detailed -Name "$Prefix-d-ok").Validated -eq $false } -What 'the drained pilot to advertise itself not validated' -TimeoutSec 30
