@@ -57,8 +57,8 @@ Describe 'Case 1: the engine drops the connection after a create request' -Skip:
 
     It 'when the cleanup cannot reach the engine either, the Created leftover is replaced (not started) by the next run, and its /pilot stays writable' {
         $dir = New-TestDirectory -ForPilot
-        # Request 2 of the list kind is the cleanup's lookup by name (1 is the plan).
-        $script:Proxy = Start-FaultProxy -Fault "POST /containers/create\?name=$Prefix-c1b-2 =drop-response", 'GET /containers/json=drop-request@2'
+        # Request 3 of the list kind is the cleanup's lookup by name (1 is the plan, 2 the look for the ospool-ep RPM's container).
+        $script:Proxy = Start-FaultProxy -Fault "POST /containers/create\?name=$Prefix-c1b-2 =drop-response", 'GET /containers/json=drop-request@3'
         $cfg = New-FaultConfig c1b $dir
         $cfg | Start-OsgPilot -Count 3 -WatchSeconds 1 -DockerHost $Proxy.DockerHost -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
         (Get-FaultLog $Proxy | Where-Object { $_ -like 'FAULT *' }).Count | Should -Be 2

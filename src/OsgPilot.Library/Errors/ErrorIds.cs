@@ -35,6 +35,8 @@ namespace OsgPilot.Errors
         public const string InvalidSeccompProfile = "InvalidSeccompProfile";
         public const string InvalidAppArmorProfile = "InvalidAppArmorProfile";
         public const string InvalidNetwork = "InvalidNetwork";
+        /// <summary>An ospool-ep.cfg that the RPM's own script would refuse, or that cannot be read.</summary>
+        public const string InvalidOspoolEpConfig = "InvalidOspoolEpConfig";
         public const string ConfigFileNotFound = "ConfigFileNotFound";
         public const string ConfigPathIsDirectory = "ConfigPathIsDirectory";
         public const string ConfigFileUnreadable = "ConfigFileUnreadable";
@@ -71,6 +73,8 @@ namespace OsgPilot.Errors
         public const string PilotNotFound = "PilotNotFound";
         public const string PilotRunning = "PilotRunning";
         public const string PilotDrainFailed = "PilotDrainFailed";
+        /// <summary>The ospool-ep RPM's container runs on the engine: a start would put two pilots on one scratch directory.</summary>
+        public const string OspoolEpRunning = "OspoolEpRunning";
         public const string PreflightFailed = "PreflightFailed";
         /// <summary>Another run of the same config (Start, Sync or a service cmdlet) holds its lock.</summary>
         public const string ConfigRunInProgress = "ConfigRunInProgress";

@@ -209,6 +209,14 @@ namespace OsgPilot.Reconcile
                     return e;
                 }
             }
+            // OSG's RPM launcher runs its pilot beside ours otherwise, on the same scratch directory: each start wipes the other's /pilot/log.
+            if ((await _engine.ListByNamesAsync(new[] { OspoolEpFile.ContainerName }, ct)).Any(c => c.IsUp))
+            {
+                return new OsgPilotException(ErrorIds.OspoolEpRunning, ErrorCategory.ResourceExists,
+                    $"The container '{OspoolEpFile.ContainerName}' of OSG's ospool-ep RPM runs on {_engine.Display}, so nothing was started: two pilots on one host would share its scratch directory, and each start wipes the other's /pilot/log. " +
+                    $"Let its jobs finish first: `docker exec {OspoolEpFile.ContainerName} touch /pilot/stop-glidein.stamp` (it takes no new jobs and exits once idle); then `systemctl disable --now ospool-ep`. " +
+                    "(`systemctl stop ospool-ep` at once kills its running jobs.)", OspoolEpFile.ContainerName);
+            }
             if (config.Security == SecurityProfile.Minimal && config.SeccompProfilePath == null && (await _engine.GetEngineAsync(ct)).IsPodman)
             {
                 // Podman reads a profile from its own files: refused before anything is made, not per pilot at create.

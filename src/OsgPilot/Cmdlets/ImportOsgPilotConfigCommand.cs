@@ -7,15 +7,26 @@ using OsgPilot.Errors;
 
 namespace OsgPilot.Cmdlets
 {
-    /// <summary>Reads a config file written by Export-OsgPilotConfig (or by hand) and validates it like New-OsgPilotConfig.</summary>
-    [Cmdlet(VerbsData.Import, "OsgPilotConfig")]
+    /// <summary>
+    /// Reads a config file written by Export-OsgPilotConfig (or by hand), or the ospool-ep RPM's
+    /// /etc/osg/ospool-ep.cfg, and validates it like New-OsgPilotConfig.
+    /// </summary>
+    [Cmdlet(VerbsData.Import, "OsgPilotConfig", DefaultParameterSetName = FileSet)]
     [OutputType(typeof(OsgPilotConfig))]
     public sealed class ImportOsgPilotConfigCommand : OsgPilotCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        private const string FileSet = "File";
+        private const string OspoolEpSet = "OspoolEp";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileSet)]
         [Alias("FullName")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
+
+        /// <summary>An ospool-ep.cfg of OSG's RPM launcher (/etc/osg/ospool-ep.cfg), read as the RPM runs it.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = OspoolEpSet)]
+        [ValidateNotNullOrEmpty]
+        public string OspoolEpPath { get; set; }
 
         /// <summary>Token file to use instead of the file's TokenPath.</summary>
         [Parameter]
@@ -28,10 +39,13 @@ namespace OsgPilot.Cmdlets
 
         protected override void ProcessRecord()
         {
-            string path = GetUnresolvedProviderPathFromPSPath(Path);
+            bool rpm = ParameterSetName == OspoolEpSet;
+            string path = GetUnresolvedProviderPathFromPSPath(rpm ? OspoolEpPath : Path);
             try
             {
-                PilotConfigRequest request = ConfigFile.Load(path);
+                var imported = new System.Collections.Generic.List<string>();
+                PilotConfigRequest request = rpm ? OspoolEpFile.Load(path, imported) : ConfigFile.Load(path);
+                foreach (string warning in imported) WriteWarning(warning);
                 if (TokenPath != null || Token != null)
                 {
                     request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);
