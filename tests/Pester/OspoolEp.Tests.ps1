@@ -95,3 +95,44 @@ Describe 'Never two pilots on one scratch directory' -Skip:$NoEngine {
         ($cfg | Start-OsgPilot).State | Should -Be 'running' -Because 'once the RPM''s container is gone, the start goes on'
     }
 }
+
+Describe 'The current image''s options as typed parameters' -Skip:$NoEngine {
+    It 'reach the started pilot, survive Export/Import, and show in -WhatIf' {
+        $cache, $logs = (New-TestDirectory -ForPilot), (New-TestDirectory -ForPilot)
+        $local = Join-Path $Work 'default.local'; Set-Content $local 'CVMFS_CACHE_BASE=/cvmfs-cache'
+        $attrs = Join-Path $Work 'extra-attributes.cfg'; Set-Content $attrs '# site attributes', 'SITE_HAS_IB = True', 'Rack = "r12"'
+        $p = @{
+            Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; TokenPath = $TokenPath; Name = "$Prefix-opts"; Image = (Get-TestImage); RestartPolicy = 'No'
+            CvmfsMode = 'CvmfsExec'; Pool = 'itb-ospool'; RemoteSyslog = $false; CvmfsCachePath = $cache; CvmfsLogPath = $logs; CvmfsConfigPath = $local
+            CvmfsQuotaMB = 8000; CvmfsHttpProxy = 'http://127.0.0.1:3128'; ExtraAttributesPath = $attrs; SingularityBindExtra = '/scratch:/scratch'
+            RandomizeName = $true; ContainerDistribution = '10%__htc/rocky:8 90%__htc/rocky:9'; Environment = @{ STANDIN_IDLE_SECONDS = '600' }
+        }
+        $cfg = New-OsgPilotConfig @p
+        $json = Join-Path $Work 'opts.json'
+        $cfg | Export-OsgPilotConfig -Path $json
+        $back = Import-OsgPilotConfig $json
+        ($back | ConvertTo-Json -Depth 3) | Should -Be ($cfg | ConvertTo-Json -Depth 3)
+        # -WhatIf writes to the host: read it as a site's terminal would, from a fresh pwsh.
+        $pwsh = Get-PwshCommand
+        $whatIf = & $pwsh[0] $pwsh[1..9] -NoProfile -NonInteractive -Command "Import-Module '$env:OSGPILOT_MODULE'; `$PSStyle.OutputRendering = 'PlainText'; Import-OsgPilotConfig '$json' | Start-OsgPilot -WhatIf" 2>&1 | Out-String -Width 4000
+        foreach ($t in 'POOL=itb-ospool', 'ENABLE_REMOTE_SYSLOG=false', "$($logs):/cvmfs-logs", "$($attrs):/etc/osg/extra-attributes.cfg:ro") { $whatIf | Should -Match ([regex]::Escape($t)) }
+        $back | Start-OsgPilot -WatchSeconds 3 | Out-Null
+        $i = Invoke-DockerInspect "$Prefix-opts"
+        foreach ($e in 'POOL=itb-ospool', 'ENABLE_REMOTE_SYSLOG=false', 'CVMFS_QUOTA_LIMIT=8000', 'CVMFS_HTTP_PROXY=http://127.0.0.1:3128', 'SINGULARITY_BIND_EXTRA=/scratch:/scratch',
+                         'GLIDEIN_RANDOMIZE_NAME=true', 'OSG_DEFAULT_CONTAINER_DISTRIBUTION=10%__htc/rocky:8 90%__htc/rocky:9') { $i.Config.Env | Should -Contain $e }
+        foreach ($b in "$($cache):/cvmfs-cache", "$($logs):/cvmfs-logs", "$($local):/cvmfsexec/default.local:ro", "$($attrs):/etc/osg/extra-attributes.cfg:ro") { $i.HostConfig.Binds | Should -Contain $b }
+        docker exec -u 1000 "$Prefix-opts" cat /etc/osg/extra-attributes.cfg | Should -Contain 'SITE_HAS_IB = True'
+        Remove-Item -Recurse -Force $cache, $logs -ErrorAction Ignore
+    }
+
+    It 'refuses a bad attributes line with its number, and a missing bind source before anything is made' {
+        $attrs = Join-Path $Work 'bad-attributes.cfg'; Set-Content $attrs 'Good = 1', 'not an attribute'
+        { New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -ExtraAttributesPath $attrs -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidExtraAttributes,OsgPilot.Cmdlets.NewOsgPilotConfigCommand' -ExpectedMessage '*Line 2*'
+        $cfg = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -TokenPath $TokenPath -Name "$Prefix-nosrc" -Image (Get-TestImage) `
+            -CvmfsMode CvmfsExec -CvmfsCachePath (Join-Path $Work 'no-such-cache') -WarningAction SilentlyContinue
+        { $cfg | Start-OsgPilot -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCvmfsOption,OsgPilot.Cmdlets.StartOsgPilotCommand'
+        @(Get-ContainerNames | Where-Object { $_ -like "$Prefix-nosrc*" }) | Should -BeNullOrEmpty
+        Test-Path (Join-Path $Work 'no-such-cache') | Should -BeFalse -Because 'Docker would have made it'
+    }
+}

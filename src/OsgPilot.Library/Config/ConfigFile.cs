@@ -62,6 +62,18 @@ namespace OsgPilot.Config
                     WriteOptional(w, "SeccompProfilePath", c.SeccompProfilePath);
                     WriteOptional(w, "AppArmorProfile", c.AppArmorProfile);
                     WriteOptional(w, "Network", c.Network);
+                    WriteOptional(w, "Pool", c.Pool);
+                    if (c.RemoteSyslog.HasValue) w.WriteBoolean("RemoteSyslog", c.RemoteSyslog.Value);
+                    WriteOptional(w, "CvmfsCachePath", c.CvmfsCachePath);
+                    WriteOptional(w, "CvmfsLogPath", c.CvmfsLogPath);
+                    WriteOptional(w, "CvmfsConfigPath", c.CvmfsConfigPath);
+                    WriteOptional(w, "CvmfsQuotaMB", c.CvmfsQuotaMB);
+                    WriteOptional(w, "CvmfsHttpProxy", c.CvmfsHttpProxy);
+                    WriteOptional(w, "ExtraAttributesPath", c.ExtraAttributesPath);
+                    WriteOptional(w, "SingularityBindExtra", c.SingularityBindExtra);
+                    if (c.RandomizeName) w.WriteBoolean("RandomizeName", true);
+                    WriteOptional(w, "ContainerDistribution", c.ContainerDistribution);
+                    WriteOptional(w, "GpuContainerDistribution", c.GpuContainerDistribution);
                     w.WriteBoolean("Gpu", c.Gpu);
                     w.WriteEndObject();
                 }
@@ -156,7 +168,8 @@ namespace OsgPilot.Config
                 {
                     "SchemaVersion", "Site", "ResourceName", "Name", "Image", "TokenPath", "TokenEnvironmentVariable", "SquidLocation", "PilotDirectory", "StartExtra",
                     "Cpus", "MemoryMB", "ProjectName", "AcceptJobsForHours", "RetirementHours", "AcceptIdleMinutes", "Environment",
-                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "SeccompProfilePath", "AppArmorProfile", "Network", "Gpu",
+                    "RestartPolicy", "CvmfsMode", "CvmfsPath", "CvmfsRepository", "SecurityProfile", "SeccompProfilePath", "AppArmorProfile", "Network", "Gpu", "Pool", "RemoteSyslog", "CvmfsCachePath", "CvmfsLogPath", "CvmfsConfigPath",
+                    "CvmfsQuotaMB", "CvmfsHttpProxy", "ExtraAttributesPath", "SingularityBindExtra", "RandomizeName", "ContainerDistribution", "GpuContainerDistribution",
                 };
                 RequireUniqueNames(root, path, "");
                 foreach (JsonProperty p in root.EnumerateObject())
@@ -193,6 +206,18 @@ namespace OsgPilot.Config
                     SeccompProfilePath = Str(root, "SeccompProfilePath", path),
                     AppArmorProfile = Str(root, "AppArmorProfile", path),
                     Network = Str(root, "Network", path),
+                    Pool = Str(root, "Pool", path),
+                    RemoteSyslog = Has(root, "RemoteSyslog", out _) ? Bool(root, "RemoteSyslog", path) : (bool?)null,
+                    CvmfsCachePath = Str(root, "CvmfsCachePath", path),
+                    CvmfsLogPath = Str(root, "CvmfsLogPath", path),
+                    CvmfsConfigPath = Str(root, "CvmfsConfigPath", path),
+                    CvmfsQuotaMB = Int(root, "CvmfsQuotaMB", path),
+                    CvmfsHttpProxy = Str(root, "CvmfsHttpProxy", path),
+                    ExtraAttributesPath = Str(root, "ExtraAttributesPath", path),
+                    SingularityBindExtra = Str(root, "SingularityBindExtra", path),
+                    RandomizeName = Bool(root, "RandomizeName", path),
+                    ContainerDistribution = Str(root, "ContainerDistribution", path),
+                    GpuContainerDistribution = Str(root, "GpuContainerDistribution", path),
                     Gpu = Bool(root, "Gpu", path),
                 };
             }

@@ -39,6 +39,18 @@ namespace OsgPilot.Config
             SeccompProfileJson = seccompProfileJson;
             AppArmorProfile = r.AppArmorProfile;
             Network = r.Network;
+            Pool = r.Pool;
+            RemoteSyslog = r.RemoteSyslog;
+            CvmfsCachePath = r.CvmfsCachePath;
+            CvmfsLogPath = r.CvmfsLogPath;
+            CvmfsConfigPath = r.CvmfsConfigPath;
+            CvmfsQuotaMB = r.CvmfsQuotaMB;
+            CvmfsHttpProxy = r.CvmfsHttpProxy;
+            ExtraAttributesPath = r.ExtraAttributesPath;
+            SingularityBindExtra = r.SingularityBindExtra;
+            RandomizeName = r.RandomizeName;
+            ContainerDistribution = r.ContainerDistribution;
+            GpuContainerDistribution = r.GpuContainerDistribution;
             Gpu = r.Gpu;
         }
 
@@ -80,6 +92,30 @@ namespace OsgPilot.Config
         public string AppArmorProfile { get; }
         /// <summary>The engine network the pilot joins (host, bridge or a network's name); null: the engine's default.</summary>
         public string Network { get; }
+        /// <summary>The pool the pilot joins (POOL); null: the image's default, the production OSPool.</summary>
+        public string Pool { get; }
+        /// <summary>ENABLE_REMOTE_SYSLOG: the pilot posts its token to OSG's registry for a certificate and sends its logs to OSG's syslog host; null: the image's default, on.</summary>
+        public bool? RemoteSyslog { get; }
+        /// <summary>cvmfsexec's cache, a host directory bound at /cvmfs-cache.</summary>
+        public string CvmfsCachePath { get; }
+        /// <summary>cvmfsexec's logs, a host directory bound at /cvmfs-logs.</summary>
+        public string CvmfsLogPath { get; }
+        /// <summary>cvmfsexec's configuration, a host file bound read-only at /cvmfsexec/default.local.</summary>
+        public string CvmfsConfigPath { get; }
+        /// <summary>CVMFS_QUOTA_LIMIT: cvmfsexec's cache size, MB.</summary>
+        public int? CvmfsQuotaMB { get; }
+        /// <summary>CVMFS_HTTP_PROXY: cvmfsexec's proxy (by default the squid of -SquidLocation).</summary>
+        public string CvmfsHttpProxy { get; }
+        /// <summary>Extra slot-ad attributes, a host file bound read-only at /etc/osg/extra-attributes.cfg.</summary>
+        public string ExtraAttributesPath { get; }
+        /// <summary>SINGULARITY_BIND_EXTRA: more binds for the jobs' Apptainer containers.</summary>
+        public string SingularityBindExtra { get; }
+        /// <summary>GLIDEIN_RANDOMIZE_NAME: a random suffix on the pilot's host name.</summary>
+        public bool RandomizeName { get; }
+        /// <summary>OSG_DEFAULT_CONTAINER_DISTRIBUTION: the jobs' default images, e.g. "10%__htc/rocky:8 90%__htc/rocky:9".</summary>
+        public string ContainerDistribution { get; }
+        /// <summary>OSG_DEFAULT_CONTAINER_DISTRIBUTION_GPU: the same for GPU jobs.</summary>
+        public string GpuContainerDistribution { get; }
         public bool Gpu { get; }
 
         internal SecureString Token { get; }

@@ -142,6 +142,7 @@ namespace OsgPilot.Config
             }
             string seccomp = ValidateSecurity(r, profile);
             ValidateNetwork(r);
+            ImageOptions.Validate(r, warnings);
             r.Environment = ValidateEnvironment(r.Environment, warnings);
 
             var config = new OsgPilotConfig(r, r.Token, seccomp);

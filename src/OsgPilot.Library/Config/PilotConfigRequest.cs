@@ -39,6 +39,20 @@ namespace OsgPilot.Config
         public string AppArmorProfile { get; set; }
         /// <summary>The engine network the pilot joins (docker run --network); null: the engine's default.</summary>
         public string Network { get; set; }
+        /// <summary>POOL: prod-ospool, itb-ospool, prod-path-facility, dev-path-facility or a collector host; null: the image's default.</summary>
+        public string Pool { get; set; }
+        /// <summary>ENABLE_REMOTE_SYSLOG; null: the image's default (on).</summary>
+        public bool? RemoteSyslog { get; set; }
+        public string CvmfsCachePath { get; set; }
+        public string CvmfsLogPath { get; set; }
+        public string CvmfsConfigPath { get; set; }
+        public int? CvmfsQuotaMB { get; set; }
+        public string CvmfsHttpProxy { get; set; }
+        public string ExtraAttributesPath { get; set; }
+        public string SingularityBindExtra { get; set; }
+        public bool RandomizeName { get; set; }
+        public string ContainerDistribution { get; set; }
+        public string GpuContainerDistribution { get; set; }
         public bool Gpu { get; set; }
 
         internal PilotConfigRequest Clone() => (PilotConfigRequest)MemberwiseClone();

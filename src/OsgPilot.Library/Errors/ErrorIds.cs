@@ -35,6 +35,10 @@ namespace OsgPilot.Errors
         public const string InvalidSeccompProfile = "InvalidSeccompProfile";
         public const string InvalidAppArmorProfile = "InvalidAppArmorProfile";
         public const string InvalidNetwork = "InvalidNetwork";
+        public const string InvalidPool = "InvalidPool";
+        public const string InvalidCvmfsOption = "InvalidCvmfsOption";
+        public const string InvalidExtraAttributes = "InvalidExtraAttributes";
+        public const string InvalidContainerDistribution = "InvalidContainerDistribution";
         /// <summary>An ospool-ep.cfg that the RPM's own script would refuse, or that cannot be read.</summary>
         public const string InvalidOspoolEpConfig = "InvalidOspoolEpConfig";
         public const string ConfigFileNotFound = "ConfigFileNotFound";

@@ -26,6 +26,18 @@ namespace OsgPilot.Launch
                 throw new OsgPilotException(ErrorIds.CvmfsPathNotFound, ErrorCategory.ObjectNotFound,
                     $"The CVMFS path '{config.CvmfsPath}' does not exist on the Docker host; mount CVMFS there, or use -CvmfsMode CvmfsExec.", config.CvmfsPath);
             }
+            foreach ((string path, bool directory, string what) in new[]
+            {
+                (config.CvmfsCachePath, true, "cvmfsexec's cache directory (-CvmfsCachePath)"), (config.CvmfsLogPath, true, "cvmfsexec's log directory (-CvmfsLogPath)"),
+                (config.CvmfsConfigPath, false, "cvmfsexec's configuration file (-CvmfsConfigPath)"), (config.ExtraAttributesPath, false, "the extra attributes file (-ExtraAttributesPath)"),
+            })
+            {
+                if (path != null && !(directory ? Directory.Exists(path) : File.Exists(path)))
+                {
+                    throw new OsgPilotException(path == config.ExtraAttributesPath ? ErrorIds.InvalidExtraAttributes : ErrorIds.InvalidCvmfsOption, ErrorCategory.ObjectNotFound,
+                        $"{char.ToUpperInvariant(what[0])}{what.Substring(1)} '{path}' does not exist on the Docker host; Docker would create an empty directory in its place.", path);
+                }
+            }
             if (config.PilotDirectory != null)
             {
                 RequireExists(config.PilotDirectory);

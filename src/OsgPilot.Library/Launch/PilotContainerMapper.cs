@@ -78,6 +78,10 @@ namespace OsgPilot.Launch
                 spec.AllGpus = true;
                 spec.Binds.Add(new BindMount("/etc/OpenCL/vendors", "/etc/OpenCL/vendors", readOnly: true));
             }
+            if (config.CvmfsCachePath != null) spec.Binds.Add(new BindMount(config.CvmfsCachePath, ImageOptions.CvmfsCacheInContainer));
+            if (config.CvmfsLogPath != null) spec.Binds.Add(new BindMount(config.CvmfsLogPath, ImageOptions.CvmfsLogsInContainer));
+            if (config.CvmfsConfigPath != null) spec.Binds.Add(new BindMount(config.CvmfsConfigPath, ImageOptions.CvmfsConfigInContainer, readOnly: true));
+            if (config.ExtraAttributesPath != null) spec.Binds.Add(new BindMount(config.ExtraAttributesPath, ImageOptions.ExtraAttributesInContainer, readOnly: true));
             if (config.Cpus.HasValue)
             {
                 spec.NanoCpus = config.Cpus.Value * 1_000_000_000L;
@@ -122,14 +126,21 @@ namespace OsgPilot.Launch
             {
                 Set("CVMFSEXEC_REPOS", string.Join(" ", c.CvmfsRepository));
                 // cvmfsexec reads CVMFS_HTTP_PROXY, not OSG_SQUID_LOCATION: hand it the same squid.
-                if (!c.Environment.ContainsKey("CVMFS_HTTP_PROXY")) Set("CVMFS_HTTP_PROXY", c.SquidLocation);
+                if (!c.Environment.ContainsKey("CVMFS_HTTP_PROXY")) Set("CVMFS_HTTP_PROXY", c.CvmfsHttpProxy ?? c.SquidLocation);
+                Set("CVMFS_QUOTA_LIMIT", Int(c.CvmfsQuotaMB));
             }
+            // The image's own options, each only when given: a pilot made before they existed keeps its hash.
+            Set("POOL", c.Pool);
+            Set("ENABLE_REMOTE_SYSLOG", c.RemoteSyslog.HasValue ? (c.RemoteSyslog.Value ? "true" : "false") : null);
+            Set("SINGULARITY_BIND_EXTRA", c.SingularityBindExtra);
+            Set("OSG_DEFAULT_CONTAINER_DISTRIBUTION", c.ContainerDistribution);
+            Set("OSG_DEFAULT_CONTAINER_DISTRIBUTION_GPU", c.GpuContainerDistribution);
             // NVIDIA's runtime conflicts with Apptainer's PID namespaces, and Minimal cannot make one.
             if ((c.Gpu || c.Security == SecurityProfile.Minimal) && !c.Environment.ContainsKey("SINGULARITY_DISABLE_PID_NAMESPACES"))
             {
                 Set("SINGULARITY_DISABLE_PID_NAMESPACES", "True");
             }
-            if (count > 1 && !c.Environment.ContainsKey("GLIDEIN_RANDOMIZE_NAME"))
+            if ((count > 1 || c.RandomizeName) && !c.Environment.ContainsKey("GLIDEIN_RANDOMIZE_NAME"))
             {
                 // Several pilots on one host need distinct host names in the pool.
                 Set("GLIDEIN_RANDOMIZE_NAME", "true");

@@ -34,7 +34,10 @@ namespace OsgPilot.Preflight
 
         public static async Task<OsgPilotPreflightCheck> RunAsync(DockerGateway docker, OsgPilotConfig config, string moduleVersion, CancellationToken ct)
         {
-            IReadOnlyList<PoolEndpoint> endpoints = PoolEndpoints.For(config.Environment);
+            // The variables the pilot gets (-Pool and -RemoteSyslog among them), as the image reads them.
+            var env = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            foreach (KeyValuePair<string, string> kv in PilotContainerMapper.Map(config, 0, 1, moduleVersion).Environment) env[kv.Key] = kv.Value;
+            IReadOnlyList<PoolEndpoint> endpoints = PoolEndpoints.For(env);
             ProbeOutcome outcome = await PilotProbe.RunAsync(docker, SpecFor(config, moduleVersion, endpoints), ct).ConfigureAwait(false);
             return Judge(outcome, endpoints, config.Network);
         }

@@ -116,6 +116,46 @@ namespace OsgPilot.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string Network { get; set; }
 
+        /// <summary>The pool the pilot joins (POOL): prod-ospool (the image's default), itb-ospool, prod-path-facility, dev-path-facility, or a collector host.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(PoolCompleter))]
+        public string Pool { get; set; }
+
+        /// <summary>ENABLE_REMOTE_SYSLOG (on in the image unless given): the pilot sends its token to OSG's registry for a certificate, then its logs to OSG's syslog host.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public bool RemoteSyslog { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CvmfsCachePath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CvmfsLogPath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CvmfsConfigPath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int CvmfsQuotaMB { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string CvmfsHttpProxy { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string ExtraAttributesPath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string SingularityBindExtra { get; set; }
+
+        [Parameter]
+        public SwitchParameter RandomizeName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string ContainerDistribution { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string GpuContainerDistribution { get; set; }
+
         [Parameter]
         public SwitchParameter Gpu { get; set; }
 
@@ -149,6 +189,18 @@ namespace OsgPilot.Cmdlets
                 SeccompProfilePath = string.IsNullOrEmpty(SeccompProfilePath) ? null : GetUnresolvedProviderPathFromPSPath(SeccompProfilePath),
                 AppArmorProfile = AppArmorProfile,
                 Network = string.IsNullOrEmpty(Network) ? null : Network,
+                Pool = string.IsNullOrEmpty(Pool) ? null : Pool,
+                RemoteSyslog = Given(nameof(RemoteSyslog)) ? RemoteSyslog : (bool?)null,
+                CvmfsCachePath = Path(CvmfsCachePath),
+                CvmfsLogPath = Path(CvmfsLogPath),
+                CvmfsConfigPath = Path(CvmfsConfigPath),
+                CvmfsQuotaMB = Given(nameof(CvmfsQuotaMB)) ? CvmfsQuotaMB : (int?)null,
+                CvmfsHttpProxy = Given(nameof(CvmfsHttpProxy)) ? CvmfsHttpProxy : null,
+                ExtraAttributesPath = Path(ExtraAttributesPath),
+                SingularityBindExtra = string.IsNullOrEmpty(SingularityBindExtra) ? null : SingularityBindExtra,
+                RandomizeName = RandomizeName.IsPresent,
+                ContainerDistribution = string.IsNullOrEmpty(ContainerDistribution) ? null : ContainerDistribution,
+                GpuContainerDistribution = string.IsNullOrEmpty(GpuContainerDistribution) ? null : GpuContainerDistribution,
                 Gpu = Gpu.IsPresent,
             };
             try
@@ -165,6 +217,9 @@ namespace OsgPilot.Cmdlets
         }
 
         private bool Given(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+        /// <summary>A host path as PowerShell resolves it (relative to the current location), or null.</summary>
+        private string Path(string given) => string.IsNullOrEmpty(given) ? null : GetUnresolvedProviderPathFromPSPath(given);
 
         internal static IDictionary<string, string> ToDictionary(Hashtable table)
         {
