@@ -62,8 +62,8 @@ namespace OsgPilot.Launch
             HostEntry entry = Entry(path);
             if (entry != null && entry.Kind != HostEntryKind.Directory)
             {
-                throw new OsgPilotException(ErrorIds.PilotDirectoryNotCreated, ErrorCategory.InvalidData,
-                    $"The pilot directory '{path}' is not a directory (a {entry.Kind.ToString().ToLowerInvariant()}); it is not followed. Remove it, then start again.", path);
+                throw new OsgPilotException(ErrorIds.PilotDirectoryNotCreated, ErrorCategory.WriteError,
+                    $"Cannot create the pilot directory '{path}': a {(entry.Kind == HostEntryKind.Link ? "symbolic link" : entry.Kind == HostEntryKind.File ? "file" : "special file")} is in its place, and is not followed. Remove it, then start again.", path);
             }
             if (entry != null || Directory.Exists(path)) return false;
             try
