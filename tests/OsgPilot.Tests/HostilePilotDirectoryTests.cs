@@ -160,6 +160,24 @@ namespace OsgPilot.Tests
             Assert.True(Directory.Exists(_outside));
         }
 
+        [Fact]
+        public void A_link_planted_where_a_pilots_directory_goes_is_refused_and_not_followed()
+        {
+            // A pilot that had the parent as its /pilot (-Count 1 before -Count 3) could leave one.
+            Assert.Equal(0, symlink(_outside, Path.Combine(_dir, "osgpilot-x-2")));
+            var e = Assert.Throws<OsgPilot.Errors.OsgPilotException>(() => OsgPilot.Launch.HostPaths.EnsureForPilot(Path.Combine(_dir, "osgpilot-x-2")));
+            Assert.Equal(OsgPilot.Errors.ErrorIds.PilotDirectoryNotCreated, e.ErrorId);
+            Assert.Contains("symbolic link", e.Message);
+            Assert.True(OsgPilot.Launch.HostPaths.EnsureForPilot(Path.Combine(_dir, "osgpilot-x-3")));
+            Assert.False(OsgPilot.Launch.HostPaths.EnsureForPilot(Path.Combine(_dir, "osgpilot-x-3")));
+            // Undo removes what the run made, and never what a link inside it points at.
+            File.WriteAllText(Path.Combine(_outside, "keep"), "x");
+            Assert.Equal(0, symlink(_outside, Path.Combine(_dir, "osgpilot-x-3", "out")));
+            OsgPilot.Launch.HostPaths.RemoveCreated(Path.Combine(_dir, "osgpilot-x-3"));
+            Assert.False(Directory.Exists(Path.Combine(_dir, "osgpilot-x-3")));
+            Assert.True(File.Exists(Path.Combine(_outside, "keep")));
+        }
+
         [Theory]
         [InlineData("08/01/26 10:00:00.000 (pid:1) (D_ALWAYS) Starter pid 5 exited with status 99999999999")]
         [InlineData("08/01/26 10:00:00.000 (pid:1) (D_ALWAYS) Starter pid 5 died on signal 99999999999")]
