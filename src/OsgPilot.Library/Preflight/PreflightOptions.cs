@@ -19,6 +19,8 @@ namespace OsgPilot.Preflight
         public string SystemdUnitDirectory { get; set; } = "/etc/systemd/system";
         /// <summary>Pull a missing image first, so the container-jobs probe can run (Start-OsgPilot -Preflight, which pulls it anyway).</summary>
         public bool PullMissingImage { get; set; }
+        /// <summary>Run the checks that start probe containers (ContainerJobs, Job disk, PoolConnectivity).</summary>
+        public bool Probe { get; set; } = true;
 
         /// <summary>Options from cmdlet parameters; null means the default.</summary>
         public static PreflightOptions Create(Uri topologyUri, string topologyPath, Uri squidProbeUri, TimeSpan? networkTimeout) => new PreflightOptions

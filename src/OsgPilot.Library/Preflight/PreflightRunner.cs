@@ -43,7 +43,12 @@ namespace OsgPilot.Preflight
             EngineVersion version = await CheckEngineAsync(ct);
             bool engine = version != null;
             bool image = engine && await CheckImageAsync(config, ct);
-            if (image)
+            if (image && !_options.Probe)
+            {
+                Warn(ContainerJobsVerdict.CheckName, "Not checked (-NoProbe).");
+                Warn(PoolConnectivity.CheckName, "Not checked (-NoProbe).");
+            }
+            else if (image)
             {
                 // Two probe containers of the pilot's image, at once: its jobs' namespaces, and its network.
                 Task<IReadOnlyList<OsgPilotPreflightCheck>> jobs = ContainerJobsProbe.RunAsync(_docker, config, "preflight", ct);

@@ -20,9 +20,14 @@ namespace OsgPilot.Cmdlets
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Skip the checks that run containers of the pilot's image (ContainerJobs, Job disk, PoolConnectivity): seconds saved while other settings are being fixed.</summary>
+        [Parameter]
+        public SwitchParameter NoProbe { get; set; }
+
         protected override void ProcessRecord()
         {
             PreflightOptions options = CreatePreflightOptions(TimeSpan.FromSeconds(TimeoutSec));
+            options.Probe = !NoProbe.IsPresent;
             OsgPilotConfig config = Config;
             RunOnEngines(Targets(), async (target, docker) =>
             {
