@@ -137,10 +137,11 @@ Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)
     }
 
     It 'with a start the pilot refuses: exit 1, the pilots Failed with the start-up''s reason' {
-        # A pilot directory uid 1000 cannot write: the start-up refuses ("Creating LOCAL_DIR under /pilot failed").
+        # Pilot directories uid 1000 cannot write (root's, made before, so Sync does not make them for the
+        # pilot): the start-up refuses ("Creating LOCAL_DIR under /pilot failed").
         $noWrite = Join-Path $Work 'cron-nowrite'
-        New-Item -ItemType Directory -Force $noWrite | Out-Null
-        chmod 755 $noWrite
+        foreach ($i in 1..4) { New-Item -ItemType Directory -Force (Join-Path $noWrite "$Prefix-cronref-$i") | Out-Null }
+        chmod -R 755 $noWrite
         $r = Invoke-CronJob (New-CronConfig "$Prefix-cronref" -Extra @{ PilotDirectory = $noWrite })
         $r.Exit | Should -Be 1 -Because "$($r.Raw) $($r.Errors)"
         $r.Lines.Count | Should -Be 1

@@ -230,7 +230,7 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         Import-Module $env:OSGPILOT_MODULE -Force
         $secure = ConvertTo-SecureString $TokenText -AsPlainText -Force
         $cvmfs = (bash $SwarmScript env | Where-Object { $_ -like 'SWARM_CVMFS=*' }) -replace '^SWARM_CVMFS=', ''
-        $r = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-svci" -Image (Get-TestImage) -CvmfsPath $cvmfs |
+        $r = New-OsgPilotConfig -Site Lancium -ResourceName Lancium-Backfill -Token $secure -Name "$Prefix-svci" -Image (Get-TestImage) -CvmfsPath $cvmfs -SecurityProfile Capabilities |
             Set-OsgPilotService -DockerHost $SwarmManager
         try {
             $saved = $env:DOCKER_HOST; $env:DOCKER_HOST = $SwarmManager

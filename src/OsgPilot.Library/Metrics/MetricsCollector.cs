@@ -21,6 +21,12 @@ namespace OsgPilot.Metrics
     internal static class MetricsCollector
     {
         private const int Parallelism = 8;
+        /// <summary>
+        /// How long a pilot's slot ad may take: a timer, not a person, waits for metrics, and on a busy
+        /// engine (Podman's execs, beside the activity reads of the same pilots) a ready startd can take
+        /// longer to answer than the 5 s Get-OsgPilot -Detailed gives it.
+        /// </summary>
+        private static readonly TimeSpan SlotAdBudget = TimeSpan.FromSeconds(20);
 
         /// <param name="warn">Called from any thread (an <see cref="Threading.IPipelineHost"/>'s Warning).</param>
         public static async Task<List<PilotSample>> CollectAsync(DockerGateway docker, ActivityCollector activity, IReadOnlyList<PilotContainer> containers,
@@ -77,7 +83,7 @@ namespace OsgPilot.Metrics
             Bounded.SelectAsync(pilots, Parallelism, async c =>
             {
                 if (!c.IsRunning) return null;
-                return (await SlotAd.ReadWithAddressAsync(docker, c.Id, PilotStatusReader.ReadyBudget, ct).ConfigureAwait(false)).Ad;
+                return (await SlotAd.ReadWithAddressAsync(docker, c.Id, SlotAdBudget, ct).ConfigureAwait(false)).Ad;
             }, ct);
 
         private static Task<long?[]> RestartsAsync(DockerGateway docker, IReadOnlyList<PilotContainer> pilots, CancellationToken ct) =>
