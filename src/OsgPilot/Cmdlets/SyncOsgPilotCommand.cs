@@ -300,16 +300,23 @@ namespace OsgPilot.Cmdlets
                 new OsgPilotSyncResult { Kind = "Image", Name = config.Image, Action = result.ImageAction, Reason = result.ImageReason, Changed = result.ImageChanged, ImageId = result.Image?.Id },
             };
             var now = result.Now.ToDictionary(c => c.Name, StringComparer.Ordinal);
+            var runWide = new HashSet<OsgPilotException>();
+            void Report(string name, OsgPilotException e)
+            {
+                // What stopped every start of the run (the ospool-ep RPM's container runs) is said once, as itself.
+                if (e.ErrorId == ErrorIds.OspoolEpRunning) { if (runWide.Add(e)) WriteFailure(e); }
+                else WriteFailure(Failure(name, e));
+            }
             foreach (StepOutcome o in result.Steps)
             {
                 PilotStep s = o.Step;
                 if (s.Action == PilotAction.RemoveLeftover || s.Action == PilotAction.RestoreName)
                 {
                     // Repairs of an interrupted run: said (verbose), not reported as pilots.
-                    if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));
+                    if (o.Error != null) Report(s.Name, o.Error);
                     continue;
                 }
-                if (o.Error != null) WriteFailure(Failure(s.Name, o.Error));
+                if (o.Error != null) Report(s.Name, o.Error);
                 rows.Add(new OsgPilotSyncResult
                 {
                     Kind = "Pilot",
