@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using OsgPilot.Threading;
 using OsgPilot.Activity;
 using OsgPilot.Docker;
 using OsgPilot.Errors;
@@ -37,6 +38,8 @@ namespace OsgPilot.Cmdlets
                 if (ShouldProcessUnlessForced(Force.IsPresent, p.Name, p.IsRunning ? "Stop and remove pilot" : "Remove pilot")) approved.Add(p);
             }
             var activity = approved.Count > 0 ? new ActivityCollector(docker, StatePath(StateDirectory)) : null;
+            // What a harvest left out of a pilot's logs (a link, a FIFO) is said from whatever thread it ends on.
+            IPipelineHost host = PipelineHostFor(ShouldProcess);
             var notKept = new System.Collections.Concurrent.ConcurrentQueue<OsgPilotException>();
             // All at once: N running pilots take one stop grace period, not N.
             OsgPilotException[] failures = await Task.WhenAll(approved.Select(async p =>
@@ -45,7 +48,7 @@ namespace OsgPilot.Cmdlets
                 {
                     if (p.IsRunning) await docker.StopAsync(p.Id, PilotContainerMapper.StopTimeoutSeconds, CancelToken);
                     // Its logs go with it: its activity is kept first (the ledger outlives the pilot).
-                    OsgPilotException lost = await activity.HarvestAsync(p.IsRunning ? p.Stopped() : p, CancelToken);
+                    OsgPilotException lost = await activity.HarvestAsync(p.IsRunning ? p.Stopped() : p, CancelToken, host.Warning);
                     if (lost != null) notKept.Enqueue(lost);
                     await docker.RemoveAsync(p.Id, false, CancelToken);
                     return null;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using OsgPilot.Threading;
 using OsgPilot.Activity;
 using OsgPilot.Config;
 using OsgPilot.Docker;
@@ -104,7 +105,9 @@ namespace OsgPilot.Cmdlets
         {
             if (stopped.Count == 0) return;
             var collector = new ActivityCollector(docker, StatePath(StateDirectory));
-            foreach (OsgPilotException e in await Task.WhenAll(stopped.Select(p => collector.HarvestAsync(p, CancelToken))))
+            // What a harvest left out of a pilot's logs (a link, a FIFO) is said from whatever thread it ends on.
+            IPipelineHost host = PipelineHostFor(ShouldProcess);
+            foreach (OsgPilotException e in await Task.WhenAll(stopped.Select(p => collector.HarvestAsync(p, CancelToken, host.Warning))))
             {
                 if (e != null) WriteWarning($"The activity of a stopped pilot was not kept: {e.Message}");
             }
