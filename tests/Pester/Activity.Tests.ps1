@@ -95,6 +95,8 @@ Describe 'Activity of a pilot that ran a known set of jobs, with a restart betwe
     }
 
     It 'Remove-OsgPilot keeps its jobs: the removed pilot is still reported, as removed' {
+        # The replacement of the test before is up first: a stop during a start-up waits out the grace, as the real image's would.
+        Wait-PilotAdvertised -Container "$Prefix-known" | Should -BeIn @('True', 'False')
         Remove-OsgPilot "$Prefix-known" -Force
         $a = Get-OsgPilotActivity "$Prefix-known"
         $a.State | Should -Be 'removed'
