@@ -45,7 +45,7 @@ try {
     Write-Host '== Get-OsgPilot'
     Get-OsgPilot | Format-Table | Out-Host
     Write-Host '== Get-OsgPilot -Detailed'
-    Get-OsgPilot -Detailed | Format-List Name, Ready, StartdAddress, Draining, StartedAt, RestartCount, RestartPolicy | Out-Host
+    Get-OsgPilot -Detailed | Format-List Name, Ready, StartdAddress, Draining, Validated, ContainerJobs, StartedAt, RestartCount, RestartPolicy | Out-Host
     Start-Sleep -Seconds 1
     Write-Host '== Get-OsgPilotLog -Tail 3'
     Get-OsgPilotLog -Name osgpilot-demo -Tail 3 | Out-Host
