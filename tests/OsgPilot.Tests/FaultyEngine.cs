@@ -77,6 +77,7 @@ namespace OsgPilot.Tests
         public HashSet<string> ExitsAtStartup { get; } = new HashSet<string>();
         public bool IsLocal { get; set; }
         public string Display => "fake://engine";
+        public string Context => null;
 
         public Box Add(string name, string state, string hash = "h", string directory = null)
         {
@@ -120,7 +121,7 @@ namespace OsgPilot.Tests
         }
 
         public Task<IReadOnlyList<PilotContainer>> ListInstancesAsync(string stem, CancellationToken ct) =>
-            Task.FromResult((IReadOnlyList<PilotContainer>)Boxes.Where(b => PilotPlanner.IsInstanceOf(b.Name, stem)).Select(View).ToList());
+            Task.FromResult((IReadOnlyList<PilotContainer>)Boxes.Where(b => PilotNames.IsInstanceOf(b.Name, stem)).Select(View).ToList());
 
         public Task<ImageInfo> InspectImageAsync(string image, CancellationToken ct) => Task.FromResult(new ImageInfo { Id = "sha256:img", Created = DateTime.UtcNow });
 
@@ -200,6 +201,12 @@ namespace OsgPilot.Tests
 
         public Task<EngineVersion> GetEngineAsync(CancellationToken ct) => Task.FromResult(new EngineVersion { Product = EngineVersion.Docker, Version = "20.10.24" });
 
+        public Task<EngineHostInfo> GetHostInfoAsync(CancellationToken ct) => Task.FromResult(new EngineHostInfo(new[] { "name=seccomp,profile=builtin" }, "/var/lib/docker"));
+
+        /// <summary>The undo paths read no file back from a pilot: a call here is a test's mistake.</summary>
+        public Task<byte[]> ReadFileTailAsync(string id, string path, int maxBytes, CancellationToken ct) =>
+            throw new NotSupportedException("FaultyEngine keeps no files but the token and the stamp.");
+
         public async Task<long> RunToCompletionAsync(ContainerSpec spec, TimeSpan timeout, CancellationToken ct)
         {
             await Step("helper", () =>
@@ -228,11 +235,14 @@ namespace OsgPilot.Tests
             Task.FromResult((IReadOnlyList<string>)new[] { "Please do not run me as root!" });
     }
 
-    /// <summary>A pipeline host that says yes to everything and keeps what it was told.</summary>
+    /// <summary>A pipeline host that says yes to everything (or, with Approve false, no) and keeps what it was told and asked.</summary>
     internal sealed class RecordingHost : IPipelineHost
     {
         public List<string> Lines { get; } = new List<string>();
-        public Task<bool> ShouldProcessAsync(string target, string action) { lock (Lines) Lines.Add("should " + target); return Task.FromResult(true); }
+        /// <summary>The ShouldProcess actions asked, in order.</summary>
+        public List<string> Asked { get; } = new List<string>();
+        public bool Approve { get; set; } = true;
+        public Task<bool> ShouldProcessAsync(string target, string action) { lock (Lines) { Lines.Add("should " + target); Asked.Add(action); } return Task.FromResult(Approve); }
         public void Verbose(string text) { lock (Lines) Lines.Add(text); }
         public void Warning(string text) { lock (Lines) Lines.Add("WARNING " + text); }
         public void Failure(OsgPilotException e) { lock (Lines) Lines.Add("ERROR " + e.Message); }

@@ -27,9 +27,9 @@ namespace OsgPilot.Tests
         }
 
         /// <summary>The spec as the engine stores it after OsgPilot made it: what the engine fills in, added.</summary>
-        private static ServiceSpec Live(PilotServiceSpec spec)
+        internal static ServiceSpec Live(PilotServiceSpec spec, string secretId = "secret-id")
         {
-            ServiceSpec s = ServiceParametersFactory.Create(spec, "secret-id");
+            ServiceSpec s = ServiceParametersFactory.Create(spec, secretId);
             s.TaskTemplate.RestartPolicy.Delay = TimeSpan.FromSeconds(5);
             s.TaskTemplate.RestartPolicy.MaxAttempts = 0;
             s.TaskTemplate.Placement.Constraints = s.TaskTemplate.Placement.Constraints.Count == 0 ? null : s.TaskTemplate.Placement.Constraints;

@@ -9,12 +9,14 @@ using ContainerSpec = OsgPilot.Launch.ContainerSpec;
 
 namespace OsgPilot.Docker
 {
-    /// <summary>The reconciler's engine seam (<see cref="IPilotEngine"/>), where the gateway has no method of that shape already.</summary>
-    internal sealed partial class DockerGateway : IPilotEngine
+    /// <summary>The engine seams (EngineSeams.cs), where the gateway has no method of that shape already.</summary>
+    internal sealed partial class DockerGateway : IPilotEngine, ISwarmEngine
     {
-        bool IPilotEngine.IsLocal => Endpoint.IsLocal;
+        public bool IsLocal => Endpoint.IsLocal;
 
-        string IPilotEngine.Display => Endpoint.Display;
+        public string Display => Endpoint.Display;
+
+        public string Context => Endpoint.Context;
 
         public Task UnpauseAsync(string id, CancellationToken ct) =>
             Call("unpause the container", t => _client.Containers.UnpauseContainerAsync(id, t), ct);
@@ -48,10 +50,10 @@ namespace OsgPilot.Docker
             }
         }
 
-        Task<(long ExitCode, string Output)> IPilotEngine.ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout) =>
+        Task<(long ExitCode, string Output)> IContainerFiles.ExecAsync(string id, IList<string> command, string user, CancellationToken ct, TimeSpan? timeout) =>
             ExecAsync(id, command, user, ct, timeout);
 
-        Task<IReadOnlyList<string>> IPilotEngine.LastLinesAsync(string id, string token, CancellationToken ct) =>
+        Task<IReadOnlyList<string>> IContainerEngine.LastLinesAsync(string id, string token, CancellationToken ct) =>
             PilotLogs.LastLinesAsync(this, id, token, ct);
     }
 }

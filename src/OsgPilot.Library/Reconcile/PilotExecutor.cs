@@ -13,17 +13,11 @@ using OsgPilot.Token;
 
 namespace OsgPilot.Reconcile
 {
-    /// <summary>How one step ended.</summary>
-    internal sealed class StepOutcome
+    /// <summary>How one pilot step ended: the shared outcome, and the container it started.</summary>
+    internal sealed class StepOutcome : StepOutcome<PilotStep>
     {
-        public PilotStep Step { get; set; }
         /// <summary>The container the step started (create and replace steps that got that far).</summary>
         public StartedPilot Started { get; set; }
-        public OsgPilotException Error { get; set; }
-        /// <summary>ShouldProcess said no (or -WhatIf): described, not done.</summary>
-        public bool Skipped { get; set; }
-        /// <summary>The step changed the engine as planned.</summary>
-        public bool Changed => Step.Changes && !Skipped && Error == null;
     }
 
     /// <summary>
@@ -94,7 +88,7 @@ namespace OsgPilot.Reconcile
                 {
                     outcome.Started = await tasks[i];
                 }
-                catch (OsgPilotException e) when (!EndsTheRun(e))
+                catch (OsgPilotException e) when (!e.EndsTheRun)
                 {
                     outcome.Error = e;
                 }
@@ -106,10 +100,6 @@ namespace OsgPilot.Reconcile
             if (fatal != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(fatal).Throw();
             return outcomes;
         }
-
-        /// <summary>The engine cannot be reached or the caller was interrupted: nothing more can proceed.</summary>
-        public static bool EndsTheRun(OsgPilotException e) =>
-            e.ErrorId == ErrorIds.DockerEngineUnreachable || e.ErrorId == ErrorIds.InvalidDockerHost;
 
         private void Progress(int done, int total) =>
             _host.Progress(new ProgressRecord(ProgressId, "OsgPilot pilots", $"{done} of {total} done") { PercentComplete = done * 100 / total });
@@ -159,7 +149,7 @@ namespace OsgPilot.Reconcile
                     await _engine.RemoveAsync(existing.Id, true, ct);
                     return null;
                 case PilotAction.RestoreName:
-                    await _engine.RenameAsync(existing.Id, PilotPlanner.BaseName(existing.Name), ct);
+                    await _engine.RenameAsync(existing.Id, PilotNames.BaseName(existing.Name), ct);
                     return null;
                 default:
                     return null;
@@ -207,7 +197,7 @@ namespace OsgPilot.Reconcile
             try
             {
                 if (OwnsDirectory(spec)) started.CreatedDirectory = HostPaths.EnsureForPilot(spec.HostPilotDirectory);
-                started.CreateRequestedAs = spec.Name + PilotPlanner.ReplacementSuffix;
+                started.CreateRequestedAs = spec.Name + PilotNames.ReplacementSuffix;
                 started.Id = await _engine.CreateAsync(spec, ct, started.CreateRequestedAs);
                 await _engine.PutFilesAsync(started.Id, token.Entries(), ct);
             }
@@ -222,7 +212,7 @@ namespace OsgPilot.Reconcile
                 await _engine.StopAsync(step.Existing.Id, PilotContainerMapper.StopTimeoutSeconds, ct);
                 // Stopped, its logs say how its jobs ended; the replacement's start wipes them.
                 await HarvestAsync(step.Existing.Stopped(), ct);
-                await _engine.RenameAsync(step.Existing.Id, spec.Name + PilotPlanner.PreviousSuffix, ct);
+                await _engine.RenameAsync(step.Existing.Id, spec.Name + PilotNames.PreviousSuffix, ct);
                 started.PreviousRenamed = true;
                 await _engine.RenameAsync(started.Id, spec.Name, ct);
                 // Only now: while the previous pilot ran, its drain (if any) was still its own.
@@ -239,7 +229,7 @@ namespace OsgPilot.Reconcile
 
         private static Exception Failed(Exception e, string name, string outcome)
         {
-            if (e is OsgPilotException failure && !EndsTheRun(failure))
+            if (e is OsgPilotException failure && !failure.EndsTheRun)
             {
                 return new OsgPilotException(ErrorIds.PilotStartFailed, failure.Category,
                     $"The pilot '{name}' could not be started, and {outcome}: {failure.Message}", name, failure);

@@ -34,7 +34,7 @@ namespace OsgPilot.Reconcile
         Refuse,
     }
 
-    internal sealed class PilotStep
+    internal sealed class PilotStep : IPlannedStep
     {
         public string Name { get; set; }
         /// <summary>The container this name should be; null for a surplus pilot or a leftover.</summary>

@@ -14,16 +14,16 @@ namespace OsgPilot.Swarm
         /// <summary>Capabilities, ulimits and a pids limit in a service came with API 1.41 (Docker 20.10).</summary>
         public static readonly Version MinimumApi = new Version(1, 41);
 
-        public static async Task<SwarmInfo> RequireManagerAsync(DockerGateway docker, CancellationToken ct)
+        public static async Task<SwarmInfo> RequireManagerAsync(ISwarmEngine docker, CancellationToken ct)
         {
             SwarmInfo info = await docker.GetSwarmInfoAsync(ct);
-            if (!string.Equals(info.LocalState, "active", StringComparison.OrdinalIgnoreCase)) throw NotActive(docker.Endpoint.Display, info.LocalState);
-            if (!info.IsManager) throw NotManager(docker.Endpoint.Display);
+            if (!string.Equals(info.LocalState, "active", StringComparison.OrdinalIgnoreCase)) throw NotActive(docker.Display, info.LocalState);
+            if (!info.IsManager) throw NotManager(docker.Display);
             if (!Version.TryParse(info.ApiVersion, out Version api) || api < MinimumApi)
             {
                 throw new OsgPilotException(ErrorIds.SwarmApiTooOld, ErrorCategory.NotImplemented,
-                    $"The engine at '{docker.Endpoint.Display}' speaks Engine API {info.ApiVersion}; a pilot service needs {MinimumApi.ToString(2)} (Docker 20.10) " +
-                    "or later, the first to give a service capabilities, ulimits and a pids limit.", docker.Endpoint.Display);
+                    $"The engine at '{docker.Display}' speaks Engine API {info.ApiVersion}; a pilot service needs {MinimumApi.ToString(2)} (Docker 20.10) " +
+                    "or later, the first to give a service capabilities, ulimits and a pids limit.", docker.Display);
             }
             return info;
         }

@@ -61,8 +61,8 @@ namespace OsgPilot.Cmdlets
                     WriteVerbose($"Removed the service '{s.Name}'; the swarm stops its tasks with their stop grace period.");
                     groups.Add(s.Group);
                 }
-                var deployer = new ServiceDeployer(docker, PipelineHostFor(ShouldProcess));
-                foreach (string group in groups) await deployer.RemoveUnusedSecretsAsync(group, CancelToken);
+                var reconciler = new ServiceReconciler(docker, PipelineHostFor(ShouldProcess));
+                foreach (string group in groups) await reconciler.RemoveUnusedSecretsAsync(group, CancelToken);
             });
             foreach (string missing in unmatched.Missing) WriteFailure(GetOsgPilotServiceCommand.NotFound(missing, unmatched.Engines));
         }

@@ -52,19 +52,19 @@ namespace OsgPilot.Cmdlets
             {
                 IReadOnlyList<OsgPilotServiceResult> results;
                 IPipelineHost host = PipelineHostFor(ShouldProcess);
-                var deployer = new ServiceDeployer(docker, host);
+                var reconciler = new ServiceReconciler(docker, host);
                 using (WhatIfRequested() ? null : await ConfigRunLock.AcquireAsync(docker.Endpoint.Display, "service " + config.Name, TimeSpan.FromSeconds(LockTimeoutSec), host, CancelToken))
                 {
-                    results = await deployer.RunAsync(config, options, CancelToken);
+                    results = await reconciler.RunAsync(config, options, CancelToken);
                 }
                 if (WhatIfRequested()) return;
                 foreach (OsgPilotServiceResult r in results) WriteObject(r);
-                if (Wait.IsPresent && deployer.Changed.Count > 0)
+                if (Wait.IsPresent && reconciler.Changed.Count > 0)
                 {
-                    WriteVerbose($"Waiting up to {WaitTimeoutSec} s until {deployer.Changed.Count} service(s) run their current spec on every eligible node.");
-                    IReadOnlyList<OsgPilotException> failures = await ServiceRollout.WaitAsync(docker, deployer.Changed, deployer.Applied, TimeSpan.FromSeconds(WaitTimeoutSec), CancelToken);
+                    WriteVerbose($"Waiting up to {WaitTimeoutSec} s until {reconciler.Changed.Count} service(s) run their current spec on every eligible node.");
+                    IReadOnlyList<OsgPilotException> failures = await ServiceRollout.WaitAsync(docker, reconciler.Changed, reconciler.Applied, TimeSpan.FromSeconds(WaitTimeoutSec), CancelToken);
                     // A roll-back leaves the new token's secret to nothing: it goes now, not at the next run.
-                    await deployer.RemoveUnusedSecretsAsync(config.Name, CancelToken, ask: true);
+                    await reconciler.RemoveUnusedSecretsAsync(config.Name, CancelToken, ask: true);
                     foreach (OsgPilotException e in failures) WriteFailure(e);
                 }
             });
