@@ -9,6 +9,8 @@
       Test       Build, start the test fixtures (a network-isolated dockerd and the stand-in pilot
                  image), run the xUnit suite and the Pester suite (in a fresh pwsh -NoProfile) and
                  print "Tests: N passed, N failed, N skipped"; exits non-zero on any failure
+      UnitTest   the xUnit suite alone (pure logic, state tables, planners, undo paths through fakes):
+                 no build of the module, no fixtures, no root; well under two minutes
       Demo       Build, then launch a stand-in pilot on the local engine (the test engine when no
                  other is reachable), show Get-OsgPilot and its log, and remove it
       Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
@@ -29,7 +31,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Benchmark', 'Package', 'Soak', 'ServiceSoak', 'Install')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'Demo', 'Benchmark', 'Package', 'Soak', 'ServiceSoak', 'Install')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -135,10 +137,16 @@ function Install-StagedModule {
     $next, $old = "$dest.osgpilot-new", "$dest.osgpilot-old"
     Remove-Item $next, $old -Recurse -Force -ErrorAction Ignore
     Copy-Item $Staged $next -Recurse
+    # The same version installed already: say whether this replaced different files (a rebuild) or changed nothing.
+    $replaced = if (Test-Path $dest) {
+        $hash = { param($dir) Get-ChildItem -LiteralPath $dir -Recurse -File | Sort-Object { $_.FullName.Substring($dir.Length) } | ForEach-Object { $_.FullName.Substring($dir.Length) + ' ' + (Get-FileHash -LiteralPath $_.FullName).Hash } }
+        if (((& $hash $dest) -join "`n") -ceq ((& $hash $next) -join "`n")) { 'same files' } else { 'different files' }
+    }
     if (Test-Path $dest) { Move-Item $dest $old }
     Move-Item $next $dest
     Remove-Item $old -Recurse -Force -ErrorAction Ignore
-    Write-Host "   installed the module in $dest (Import-Module OsgPilot)"
+    $note = switch ($replaced) { 'same files' { ' (the same build was installed already)' } 'different files' { " (replaced the installed $Version, a different build of the same version: a running pwsh keeps the old one until it restarts)" } default { '' } }
+    Write-Host "   installed the module in $dest (Import-Module OsgPilot)$note"
 }
 
 function Install-Pwsh {
@@ -214,7 +222,15 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
 }
 
+function Get-HostStateSnapshot {
+    # The host's real state directory, as the suite must leave it: every entry with its size and time.
+    $dir = '/var/lib/osgpilot'
+    if (-not (Test-Path -LiteralPath $dir)) { return @('(absent)') }
+    @(Get-ChildItem -LiteralPath $dir -Recurse -Force | Sort-Object FullName | ForEach-Object { '{0} {1} {2}' -f $_.FullName, $_.Length, $_.LastWriteTimeUtc.Ticks })
+}
+
 function Invoke-TestTask {
+    $hostStateBefore = Get-HostStateSnapshot
     Invoke-BuildTask
     Start-TestFixtures
     $env:OSGPILOT_TEST_IMAGE = $StandInImage
@@ -251,13 +267,25 @@ function Invoke-TestTask {
         $passes += [pscustomobject]@{ Engine = 'Podman'; Counts = (Read-PesterCounts $podmanResult) }
     }
 
-    $passed = $xunit.Passed + ($passes.Counts | Measure-Object Passed -Sum).Sum
-    $failed = $xunit.Failed + ($passes.Counts | Measure-Object Failed -Sum).Sum
+    # One more test, of the whole run: tests and fixtures never write the host's real state directory.
+    $changedState = @(Compare-Object $hostStateBefore (Get-HostStateSnapshot) | ForEach-Object { "$($_.SideIndicator) $($_.InputObject)" })
+    $stateTest = if ($changedState.Count -eq 0) { [pscustomobject]@{ Passed = 1; Failed = 0 } } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    Write-Host "Host state directory /var/lib/osgpilot untouched by the run: $(if ($changedState.Count -eq 0) { 'yes' } else { 'NO' })"
+    $changedState | Select-Object -First 20 | ForEach-Object { Write-Host "   $_" }
+
+    $passed = $xunit.Passed + $stateTest.Passed + ($passes.Counts | Measure-Object Passed -Sum).Sum
+    $failed = $xunit.Failed + $stateTest.Failed + ($passes.Counts | Measure-Object Failed -Sum).Sum
     $skipped = $xunit.Skipped + ($passes.Counts | Measure-Object Skipped -Sum).Sum
     $perEngine = ($passes | ForEach-Object { "Pester on $($_.Engine): $($_.Counts.Passed) passed, $($_.Counts.Failed) failed, $($_.Counts.Skipped) skipped" }) -join '; '
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; $perEngine"
     Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-UnitTestTask {
+    # Fast feedback: the xUnit suite needs neither the staged module nor an engine.
+    dotnet test (Join-Path $Root 'tests/OsgPilot.Tests/OsgPilot.Tests.csproj') -c $Configuration -nologo '-v:q' --logger 'console;verbosity=minimal'
+    if ($LASTEXITCODE -ne 0) { throw "The xUnit suite failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-DemoTask {
@@ -314,6 +342,7 @@ foreach ($t in $Task) {
     switch ($t) {
         'Build' { Invoke-BuildTask }
         'Test' { Invoke-TestTask }
+        'UnitTest' { Invoke-UnitTestTask }
         'Demo' { Invoke-DemoTask }
         'Benchmark' { Invoke-BenchmarkTask }
         'Package' { Invoke-PackageTask }

@@ -136,7 +136,7 @@ namespace OsgPilot.Tests
         [InlineData("px", false)]
         [InlineData("p-1.osgpilot-unstamp", false)]
         public void Instances_are_the_stem_or_stem_dash_number_with_their_temporary_names(string name, bool expected) =>
-            Assert.Equal(expected, PilotPlanner.IsInstanceOf(name, "p"));
+            Assert.Equal(expected, PilotNames.IsInstanceOf(name, "p"));
 
         [Theory]
         [InlineData(1, 1)]
@@ -158,6 +158,26 @@ namespace OsgPilot.Tests
             Assert.Equal("/var/lib/osg/p-1:/pilot", Assert.Single(h.Binds).ToBindString());
             Assert.Empty(h.CapAdd);
             Assert.Empty(h.Environment);
+        }
+
+        [Theory]
+        [InlineData("osg")]
+        [InlineData("osg.x-y")]
+        public void The_engine_s_name_filter_is_the_planner_s_instance_rule(string stem)
+        {
+            // One rule: a name the engine's filter lets through is an instance, and every instance gets through it.
+            string[] names =
+            {
+                stem, stem + "-1", stem + "-9", stem + "-10", stem + "-256", stem + "-999", stem + "-1000", stem + "-0", stem + "-01",
+                stem + "-a", stem + "x", "x" + stem, stem + "-1.osgpilot-new", stem + ".osgpilot-old", stem + "-2.osgpilot-old",
+                stem + "-2.osgpilot-older", stem + ".osgpilot-new.osgpilot-new", stem + "-1-2",
+            };
+            var filter = new System.Text.RegularExpressions.Regex(PilotNames.InstanceFilter(stem));
+            foreach (string n in names)
+            {
+                Assert.True(PilotNames.IsInstanceOf(n, stem) == filter.IsMatch("/" + n), n);
+                Assert.True(PilotNames.IsInstanceOf(n, stem) == filter.IsMatch(n), n);
+            }
         }
     }
 }

@@ -80,7 +80,7 @@ namespace OsgPilot.Activity
         private async Task<PilotActivityState> OneAsync(PilotContainer c, bool harvest, CancellationToken ct)
         {
             // A container under a replacement's temporary name is still that pilot.
-            string pilot = PilotPlanner.BaseName(c.Name);
+            string pilot = PilotNames.BaseName(c.Name);
             var state = new PilotActivityState { Container = c, Name = pilot };
             string container = ShortId(c.Id);
             try
@@ -132,8 +132,8 @@ namespace OsgPilot.Activity
         {
             List<PilotContainer> all = containers.ToList();
             var named = new HashSet<string>(all.Select(c => c.Name), StringComparer.Ordinal);
-            return all.Where(c => c.Name == PilotPlanner.BaseName(c.Name) || !named.Contains(PilotPlanner.BaseName(c.Name)))
-                .GroupBy(c => PilotPlanner.BaseName(c.Name)).Select(g => g.First()).ToList();
+            return all.Where(c => c.Name == PilotNames.BaseName(c.Name) || !named.Contains(PilotNames.BaseName(c.Name)))
+                .GroupBy(c => PilotNames.BaseName(c.Name)).Select(g => g.First()).ToList();
         }
     }
 }

@@ -139,10 +139,9 @@ namespace OsgPilot.Docker
         /// </summary>
         public async Task<IReadOnlyList<PilotContainer>> ListInstancesAsync(string stem, CancellationToken ct)
         {
-            string pattern = "^/?" + System.Text.RegularExpressions.Regex.Escape(stem) + @"(-[1-9][0-9]{0,2})?(\.osgpilot-(new|old))?$";
-            var filter = new Dictionary<string, bool> { [pattern] = true };
+            var filter = new Dictionary<string, bool> { [PilotNames.InstanceFilter(stem)] = true };
             IReadOnlyList<PilotContainer> found = await ListAsync(true, new Dictionary<string, IDictionary<string, bool>> { ["name"] = filter }, ct, null).ConfigureAwait(false);
-            return found.Where(c => Reconcile.PilotPlanner.IsInstanceOf(c.Name, stem)).ToList();
+            return found.Where(c => PilotNames.IsInstanceOf(c.Name, stem)).ToList();
         }
 
         private Task<IReadOnlyList<PilotContainer>> ListAsync(bool all, IDictionary<string, IDictionary<string, bool>> filters, CancellationToken ct, TimeSpan? timeout) =>

@@ -25,6 +25,9 @@ namespace OsgPilot.Errors
 
         public object Target { get; }
 
+        /// <summary>The engine cannot be reached or named: nothing more of the call can proceed on it.</summary>
+        internal bool EndsTheRun => ErrorId == ErrorIds.DockerEngineUnreachable || ErrorId == ErrorIds.InvalidDockerHost;
+
         public ErrorRecord ToErrorRecord() => new ErrorRecord(this, ErrorId, Category, Target);
     }
 }

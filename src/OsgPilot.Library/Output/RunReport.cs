@@ -28,18 +28,30 @@ namespace OsgPilot.Output
 
         public RunReport(string command) => _command = command;
 
+        // Engines report from their own threads: every change is under this lock.
+        private readonly object _lock = new object();
+
         public void Warn(string message)
         {
-            if (!_warnings.Contains(message)) _warnings.Add(message);
+            lock (_lock) if (!_warnings.Contains(message)) _warnings.Add(message);
         }
 
         /// <summary>A failure of one pilot or of the image pull: the run went on.</summary>
-        public void Failed(OsgPilotException e) => _errors.Add((e, false));
+        public void Failed(OsgPilotException e)
+        {
+            lock (_lock) _errors.Add((e, false));
+        }
 
         /// <summary>A failure that ended the run (or its work on one engine): usually before it acted.</summary>
-        public void Stopped(OsgPilotException e) => _errors.Add((e, true));
+        public void Stopped(OsgPilotException e)
+        {
+            lock (_lock) _errors.Add((e, true));
+        }
 
-        public void Add(OsgPilotSyncResult result) => _results.Add(result);
+        public void Add(OsgPilotSyncResult result)
+        {
+            lock (_lock) _results.Add(result);
+        }
 
         public IEnumerable<OsgPilotException> Errors => _errors.Select(e => e.Error);
 

@@ -37,11 +37,6 @@ namespace OsgPilot.Reconcile
     /// </summary>
     internal static class PilotPlanner
     {
-        /// <summary>The name a -Force replacement is built under, until it takes its pilot's place.</summary>
-        public const string ReplacementSuffix = ".osgpilot-new";
-        /// <summary>The name a replaced pilot waits under, until its replacement holds.</summary>
-        public const string PreviousSuffix = ".osgpilot-old";
-
         /// <summary>
         /// What an interrupted replacement left: a half-built replacement is removed; a replaced pilot
         /// whose replacement never took its name gets its name back (and is then planned like any
@@ -54,14 +49,14 @@ namespace OsgPilot.Reconcile
             var byName = containers.ToDictionary(c => c.Name, StringComparer.Ordinal);
             foreach (PilotContainer c in containers.Where(IsOurs).OrderBy(c => c.Name, StringComparer.Ordinal))
             {
-                if (c.Name.EndsWith(ReplacementSuffix, StringComparison.Ordinal))
+                if (c.Name.EndsWith(PilotNames.ReplacementSuffix, StringComparison.Ordinal))
                 {
                     steps.Add(Step(c, PilotAction.RemoveLeftover, "the half-built replacement of an interrupted run"));
                     byName.Remove(c.Name);
                 }
-                else if (c.Name.EndsWith(PreviousSuffix, StringComparison.Ordinal))
+                else if (c.Name.EndsWith(PilotNames.PreviousSuffix, StringComparison.Ordinal))
                 {
-                    string name = c.Name.Substring(0, c.Name.Length - PreviousSuffix.Length);
+                    string name = c.Name.Substring(0, c.Name.Length - PilotNames.PreviousSuffix.Length);
                     byName.Remove(c.Name);
                     if (byName.ContainsKey(name))
                     {
@@ -83,7 +78,7 @@ namespace OsgPilot.Reconcile
         {
             var specs = o.Desired.ToDictionary(d => d.Name, StringComparer.Ordinal);
             return o.Containers.Where(c => IsOurs(c) && (IsUp(c) || IsPaused(c)) &&
-                (specs.ContainsKey(c.Name) || (policy.RetireSurplus && IsInstanceOf(c.Name, o.Stem))));
+                (specs.ContainsKey(c.Name) || (policy.RetireSurplus && PilotNames.IsInstanceOf(c.Name, o.Stem))));
         }
 
         public static IReadOnlyList<PilotStep> Plan(PilotObservation o, ReconcilePolicy policy)
@@ -104,7 +99,7 @@ namespace OsgPilot.Reconcile
             }
             if (policy.RetireSurplus)
             {
-                foreach (PilotContainer c in o.Containers.Where(c => !wanted.Contains(c.Name) && IsInstanceOf(c.Name, o.Stem) && IsOurs(c))
+                foreach (PilotContainer c in o.Containers.Where(c => !wanted.Contains(c.Name) && PilotNames.IsInstanceOf(c.Name, o.Stem) && IsOurs(c))
                              .OrderBy(c => c.Name, StringComparer.Ordinal))
                 {
                     var step = new PilotStep { Name = c.Name, Existing = c, Drained = o.Drained.Contains(c.Id) };
@@ -224,27 +219,9 @@ namespace OsgPilot.Reconcile
             else Set(s, PilotAction.AwaitExit, "surplus; draining, removed once it exits");
         }
 
-        /// <summary>Whether a container name is the config's own (stem) or one of its -Count instances (stem-N), leftovers included.</summary>
-        public static bool IsInstanceOf(string name, string stem)
-        {
-            string bare = BaseName(name);
-            return bare == stem || (bare.StartsWith(stem + "-", StringComparison.Ordinal) &&
-                   Regex.IsMatch(bare.Substring(stem.Length + 1), @"\A[1-9][0-9]{0,2}\z", RegexOptions.CultureInvariant));
-        }
-
-        /// <summary>A name without the temporary suffix of a replacement.</summary>
-        public static string BaseName(string name)
-        {
-            foreach (string suffix in new[] { ReplacementSuffix, PreviousSuffix })
-            {
-                if (name.EndsWith(suffix, StringComparison.Ordinal)) return name.Substring(0, name.Length - suffix.Length);
-            }
-            return name;
-        }
-
         /// <summary>The names a plan for these specs looks at: each, and its two temporary names.</summary>
         public static IEnumerable<string> NamesToList(IEnumerable<ContainerSpec> desired) =>
-            desired.SelectMany(s => new[] { s.Name, s.Name + ReplacementSuffix, s.Name + PreviousSuffix });
+            PilotNames.WithTemporaryNames(desired.Select(s => s.Name));
 
         public static bool IsOurs(PilotContainer c) => c.Label(PilotLabels.Managed) == "true";
 

@@ -159,7 +159,7 @@ namespace OsgPilot.Reconcile
             {
                 await executor.ExecuteAsync(step, token, ct);
             }
-            catch (OsgPilotException e) when (!PilotExecutor.EndsTheRun(e))
+            catch (OsgPilotException e) when (!e.EndsTheRun)
             {
                 outcome.Error = e;
             }

@@ -129,7 +129,7 @@ namespace OsgPilot.Cmdlets
         }
 
         /// <summary>The one engine a call names cannot be used (its address, its context): nothing can proceed.</summary>
-        protected virtual void OnEngineUnusable(OsgPilotException e) => ThrowTerminatingError(e.ToErrorRecord());
+        private void OnEngineUnusable(OsgPilotException e) => StopRun(e);
 
         /// <summary>The gateway, or null after the failure to make it was reported.</summary>
         private DockerGateway GatewayOrFailure(EngineTarget target)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using OsgPilot.Launch;
 using OsgPilot.Activity;
 using OsgPilot.Docker;
 using OsgPilot.Reconcile;
@@ -56,10 +57,10 @@ namespace OsgPilot.Cmdlets
             RunOnEngines(_targets.Count > 0 ? _targets.Values.ToList() : Targets(), async (target, docker) =>
             {
                 IReadOnlyList<PilotContainer> pilots = await docker.ListPilotsAsync(true, CancelToken);
-                IReadOnlyList<PilotContainer> chosen = ActivityCollector.OnePerPilot(pilots.Where(p => selection.Matches(PilotPlanner.BaseName(p.Name))));
+                IReadOnlyList<PilotContainer> chosen = ActivityCollector.OnePerPilot(pilots.Where(p => selection.Matches(PilotNames.BaseName(p.Name))));
                 var collector = new ActivityCollector(docker, state);
                 var states = new List<PilotActivityState>(await collector.CollectAsync(chosen, false, CancelToken));
-                states.AddRange(collector.Gone(pilots.Select(p => PilotPlanner.BaseName(p.Name)), selection.Matches));
+                states.AddRange(collector.Gone(pilots.Select(p => PilotNames.BaseName(p.Name)), selection.Matches));
                 foreach (PilotActivityState s in states.OrderBy(s => s.Name, StringComparer.Ordinal))
                 {
                     foreach (string w in s.Warnings) WriteWarning(w);

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using OsgPilot.Errors;
+using OsgPilot.Output;
 using OsgPilot.Threading;
 
 namespace OsgPilot.Cmdlets
@@ -49,10 +50,51 @@ namespace OsgPilot.Cmdlets
         /// A failure that ended a call's work (on one engine, when <paramref name="mayTerminate"/> is
         /// false, the others going on): an ErrorRecord, terminating when the engine cannot be reached.
         /// </summary>
-        protected virtual void OnRunFailure(OsgPilotException e, bool mayTerminate)
+        protected void OnRunFailure(OsgPilotException e, bool mayTerminate)
         {
-            if (mayTerminate && IsFatal(e)) ThrowTerminatingError(e.ToErrorRecord());
+            bool fatal = mayTerminate && e.EndsTheRun;
+            if (_report != null)
+            {
+                _report.Stopped(e);
+                RunStopped |= fatal;
+                return;
+            }
+            if (fatal) ThrowTerminatingError(e.ToErrorRecord());
             WriteError(e.ToErrorRecord());
+        }
+
+        /// <summary>A failure after which nothing of the call can proceed: terminating, or in a machine mode, the report's last word.</summary>
+        protected void StopRun(OsgPilotException e)
+        {
+            if (_report == null) ThrowTerminatingError(e.ToErrorRecord());
+            _report.Stopped(e);
+            RunStopped = true;
+        }
+
+        private RunReport _report;
+
+        /// <summary>
+        /// The machine mode (-AsJson): from here on, results, warnings and errors go into one report
+        /// (the second sink, beside the pipeline), written by <see cref="FinishReport"/> as one JSON document.
+        /// </summary>
+        protected void ReportAsJson(string command) => _report = new RunReport(command);
+
+        /// <summary>In a machine mode, a failure ended the run: nothing more is attempted.</summary>
+        protected bool RunStopped { get; private set; }
+
+        /// <summary>A result: to the pipeline, or in a machine mode, into the report.</summary>
+        protected void Emit(OsgPilotSyncResult result)
+        {
+            if (_report != null) _report.Add(result);
+            else WriteObject(result);
+        }
+
+        /// <summary>In a machine mode, the report as the call's only output, and its exit code.</summary>
+        protected void FinishReport()
+        {
+            if (_report == null) return;
+            WriteObject(_report.ToJson());
+            MachineMode.Finish(this, _report.ExitCode, _report.Errors);
         }
 
         /// <summary>What a cmdlet interrupted by Ctrl+C tells the user about the work it has begun (null: nothing to say).</summary>
@@ -71,9 +113,6 @@ namespace OsgPilot.Cmdlets
             }
         }
 
-        protected static bool IsFatal(OsgPilotException e) =>
-            e.ErrorId == ErrorIds.DockerEngineUnreachable || e.ErrorId == ErrorIds.InvalidDockerHost;
-
         /// <summary>The type name of a pilot with its -Detailed facts: its own table view (Ready, Draining, Reason...).</summary>
         internal const string DetailedPilotType = "OsgPilot.Pilot#Detailed";
 
@@ -86,19 +125,28 @@ namespace OsgPilot.Cmdlets
         }
 
         /// <summary>A failure of one item (a pilot, an image): the call goes on.</summary>
-        protected virtual void WriteFailure(OsgPilotException e) => WriteError(e.ToErrorRecord());
+        protected void WriteFailure(OsgPilotException e)
+        {
+            if (_report != null) _report.Failed(e);
+            else WriteError(e.ToErrorRecord());
+        }
 
         /// <summary>The state directory (activity ledgers, sync outcomes): -StateDirectory resolved as PowerShell paths are, else the default.</summary>
         internal string StatePath(string given) => Config.StateDirectory.Resolve(given == null ? null : GetUnresolvedProviderPathFromPSPath(given));
 
         /// <summary>The warnings of logic classes (through <see cref="IPipelineHost"/>).</summary>
-        protected virtual void ReportWarning(string message) => WriteWarning(message);
+        protected void ReportWarning(string message)
+        {
+            if (_report != null) _report.Warn(message);
+            else WriteWarning(message);
+        }
 
-        /// <summary>The verbose text of logic classes (through <see cref="IPipelineHost"/>).</summary>
-        protected virtual void ReportVerbose(string message) => WriteVerbose(message);
-
-        /// <summary>Whether progress bars are shown (not in a machine mode, where nobody watches).</summary>
-        protected virtual bool ShowsProgress => true;
+        /// <summary>The verbose text of logic classes (through <see cref="IPipelineHost"/>): on standard error in a machine mode, never in front of its JSON.</summary>
+        protected void ReportVerbose(string message)
+        {
+            if (_report != null) MachineMode.TellVerbose(this, message);
+            else WriteVerbose(message);
+        }
 
         /// <summary>
         /// The pipeline as logic classes see it (<see cref="IPipelineHost"/>): callable from any
@@ -107,7 +155,7 @@ namespace OsgPilot.Cmdlets
         internal IPipelineHost PipelineHostFor(Func<string, string, bool> shouldProcess)
         {
             PullProgressView pull = null;
-            if (!ShowsProgress) return new PipelineHost(shouldProcess, ReportVerbose, ReportWarning, WriteFailure, _ => { });
+            if (_report != null) return new ReportHost(_report, new PipelineHost(shouldProcess, ReportVerbose, ReportWarning, WriteFailure, _ => { }));
             return new PipelineHost(shouldProcess, ReportVerbose, ReportWarning, WriteFailure, WriteProgress,
                 image => (pull = new PullProgressView(this, image)).Report,
                 () => pull?.Complete());

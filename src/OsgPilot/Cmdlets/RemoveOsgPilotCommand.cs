@@ -53,7 +53,7 @@ namespace OsgPilot.Cmdlets
                     await docker.RemoveAsync(p.Id, false, CancelToken);
                     return null;
                 }
-                catch (OsgPilotException e) when (!IsFatal(e))
+                catch (OsgPilotException e) when (!e.EndsTheRun)
                 {
                     return e;
                 }

@@ -194,7 +194,7 @@ namespace OsgPilot.Cmdlets
                 case PilotAction.ReplaceRunning: return $"Replace pilot '{s.Name}', whose configuration differs (the replacement is built before the pilot is stopped, and the pilot is restored if it does not start): {DockerRunLine.Render(s.Spec)}";
                 case PilotAction.Replace: return $"Replace the container '{s.Name}', {s.Reason}, with a fresh one (docker cp {DockerRunLine.TokenPlaceholder} for the token): docker rm -f {s.Name} && {DockerRunLine.Render(s.Spec)}";
                 case PilotAction.RemoveLeftover: return $"Remove '{s.Name}', {s.Reason}: docker rm -f {s.Name}";
-                case PilotAction.RestoreName: return $"Give '{s.Name}', {s.Reason}, its name back: docker rename {s.Name} {PilotPlanner.BaseName(s.Name)}";
+                case PilotAction.RestoreName: return $"Give '{s.Name}', {s.Reason}, its name back: docker rename {s.Name} {PilotNames.BaseName(s.Name)}";
                 default: return DockerRunLine.Render(s.Spec);
             }
         }

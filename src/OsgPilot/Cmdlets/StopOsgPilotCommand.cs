@@ -64,7 +64,7 @@ namespace OsgPilot.Cmdlets
                     else if (!await PilotDrain.RequestAsync(docker, p, CancelToken)) policyKept.Add(p.Name);
                     return null;
                 }
-                catch (OsgPilotException e) when (!IsFatal(e))
+                catch (OsgPilotException e) when (!e.EndsTheRun)
                 {
                     return e;
                 }
