@@ -11,12 +11,16 @@ param(
     [Parameter(Mandatory)] [string] $Image
 )
 $ErrorActionPreference = 'Stop'
+# Redirected to a file or a CI log: plain text, no colour codes.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module $ModulePath
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ('osgpilot-demo-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
 $cvmfs = Join-Path $work 'cvmfs'
 $pilotDir = Join-Path $work 'pilot'
 New-Item -ItemType Directory $cvmfs, $pilotDir | Out-Null
+# The demo's activity ledgers go with its work directory: the host's /var/lib/osgpilot stays as it was.
+$env:OSGPILOT_STATE_DIR = Join-Path $work 'state'
 try {
     # A host /cvmfs must be a shared mount; a real site has CVMFS there already.
     mount --bind $cvmfs $cvmfs; mount --make-shared $cvmfs
@@ -40,10 +44,10 @@ try {
     Write-Host '== Start-OsgPilot -Wait (returns when the pilot says it is ready)'
     $cfg | Start-OsgPilot -Wait -WaitTimeoutSec 120 | Format-Table Name, State, Changed, Ready, StartdAddress | Out-Host
     Write-Host '== Start-OsgPilot again (idempotent: Changed = False)'
-    $cfg | Start-OsgPilot | Format-Table | Out-Host
+    $cfg | Start-OsgPilot | Format-Table -AutoSize Name, State, Changed, DockerHost | Out-Host
 
     Write-Host '== Get-OsgPilot'
-    Get-OsgPilot | Format-Table | Out-Host
+    Get-OsgPilot | Format-Table -AutoSize | Out-Host
     Write-Host '== Get-OsgPilot -Detailed'
     Get-OsgPilot -Detailed | Format-List Name, Ready, StartdAddress, Draining, Validated, ContainerJobs, StartedAt, RestartCount, RestartPolicy | Out-Host
     Start-Sleep -Seconds 1
@@ -51,7 +55,7 @@ try {
     Get-OsgPilotLog -Name osgpilot-demo -Tail 3 | Out-Host
 
     Write-Host '== Stop-OsgPilot and Remove-OsgPilot'
-    Get-OsgPilot -Name osgpilot-demo | Stop-OsgPilot -Timeout 10 -PassThru | Format-Table | Out-Host
+    Get-OsgPilot -Name osgpilot-demo | Stop-OsgPilot -Timeout 10 -PassThru | Format-Table -AutoSize | Out-Host
     Get-OsgPilot -All -Name osgpilot-demo | Remove-OsgPilot -Confirm:$false
     if (Get-OsgPilot -All -Name 'osgpilot-demo*') { throw 'The demo pilot was not removed.' }
     Write-Host 'Demo complete: pilot started, listed, logged, stopped and removed.'

@@ -70,11 +70,56 @@ namespace OsgPilot.Tests
             Assert.Contains("line 3", e.Message);
         }
 
-        [Fact]
-        public void Comments_and_trailing_commas_are_tolerated_in_hand_edited_files()
+        [Theory]
+        [InlineData("{\n \"Site\": \"S\",\n \"ResourceName\": \"R\",\n}", "line 4", "trailing comma")]
+        [InlineData("{ // site\n \"Site\": \"S\", \"ResourceName\": \"R\" }", "line 1", "a comment")]
+        [InlineData("{ \"Site\": \"S\" /* x */ }", "line 1", "a comment")]
+        public void Config_files_are_strict_JSON_as_jq_reads_them(string json, string line, string why)
         {
-            PilotConfigRequest r = ConfigFile.Deserialize("{ // site\n \"Site\": \"S\", \"ResourceName\": \"R\", }", "p");
-            Assert.Equal("S", r.Site);
+            // jq and Ansible refuse both; a file OsgPilot accepted and they did not would break a playbook.
+            OsgPilotException e = Assert.Throws<OsgPilotException>(() => ConfigFile.Deserialize(json, "/etc/osg/p.json"));
+            Assert.Equal(ErrorIds.ConfigFileInvalidJson, e.ErrorId);
+            Assert.Contains("/etc/osg/p.json", e.Message);
+            Assert.Contains(line, e.Message);
+            Assert.Contains(why, e.Message);
+        }
+
+        [Fact]
+        public void A_bad_value_in_a_file_names_the_file_the_setting_and_its_line()
+        {
+            string path = Path.Combine(Path.GetTempPath(), "osgpilot-xunit-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(path, "{\n  \"SchemaVersion\": 2,\n  \"Site\": \"X/U\",\n  \"ResourceName\": \"R\",\n  \"TokenPath\": \"" + _token + "\"\n}\n");
+            try
+            {
+                OsgPilotException e = Assert.Throws<OsgPilotException>(() => ConfigFile.Build(path));
+                Assert.StartsWith($"The config file '{path}', setting 'Site' (line 3): -Site", e.Message);
+                Assert.Equal(ErrorIds.InvalidSite, e.ErrorId);
+                // The same error as New-OsgPilotConfig's, with the file said first.
+                OsgPilotException direct = Assert.Throws<OsgPilotException>(() => PilotConfigBuilder.Build(ConfigFile.Load(path)));
+                Assert.Equal(direct.Category, e.Category);
+                Assert.EndsWith(direct.Message, e.Message);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
+        public void A_setting_given_on_the_command_line_is_not_blamed_on_the_file()
+        {
+            string path = Path.Combine(Path.GetTempPath(), "osgpilot-xunit-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(path, "{ \"Site\": \"S\", \"ResourceName\": \"R\", \"TokenPath\": \"" + _token + "\" }");
+            try
+            {
+                OsgPilotException e = Assert.Throws<OsgPilotException>(() => ConfigFile.Build(path, r => r.TokenPath = "/nonexistent/token", "TokenPath"));
+                Assert.StartsWith($"The config file '{path}': ", e.Message);
+                Assert.DoesNotContain("(line", e.Message);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
         }
     }
 }

@@ -22,6 +22,8 @@ namespace OsgPilot.Tests
         {
             string path = Path.Combine(Path.GetTempPath(), "osgpilot-xunit-" + Guid.NewGuid().ToString("N"));
             System.IO.File.WriteAllText(path, (text ?? Jwt()) + "\n");
+            // As sites keep it (root only): a looser mode is a warning of its own, tested by itself.
+            if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             return path;
         }
 

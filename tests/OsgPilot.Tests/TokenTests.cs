@@ -1,6 +1,8 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using OsgPilot.Config;
 using OsgPilot.Errors;
 using OsgPilot.Token;
 using Xunit;
@@ -63,6 +65,38 @@ namespace OsgPilot.Tests
             Assert.Equal("héllo?>", System.Text.Encoding.UTF8.GetString(Base64Url.Decode(TestTokens.B64("héllo?>"))));
             Assert.Null(Base64Url.Decode("ab+/"));
             Assert.Null(Base64Url.Decode("a"));
+        }
+
+        [Theory]
+        [InlineData(0x180, null)]              // 0600
+        [InlineData(0x100, null)]              // 0400
+        [InlineData(0x1A4, "its group and by others")] // 0644
+        [InlineData(0x1A0, "its group")]       // 0640
+        [InlineData(0x184, "others")]          // 0604
+        public void A_token_file_others_can_read_is_a_warning_naming_chmod_600(int mode, string who)
+        {
+            string warning = TokenCheck.FileWarning("/etc/osg/pilot.token", _ => mode);
+            if (who == null) { Assert.Null(warning); return; }
+            Assert.Contains("can be read by " + who + ":", warning);
+            Assert.Contains("chmod 600 '/etc/osg/pilot.token'", warning);
+            Assert.Contains("(mode 0" + Convert.ToString(mode, 8) + ")", warning);
+        }
+
+        [Fact]
+        public void The_mode_of_a_real_file_is_read_from_the_host()
+        {
+            if (OperatingSystem.IsWindows()) return;
+            string path = TestTokens.File();
+            try
+            {
+                Assert.Null(PilotConfigBuilder.Build(new PilotConfigRequest { Site = "S", ResourceName = "R", TokenPath = path }).Warnings.FirstOrDefault(w => w.Contains("chmod")));
+                System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                Assert.Contains(PilotConfigBuilder.Build(new PilotConfigRequest { Site = "S", ResourceName = "R", TokenPath = path }).Warnings, w => w.Contains("chmod 600"));
+            }
+            finally
+            {
+                System.IO.File.Delete(path);
+            }
         }
     }
 }

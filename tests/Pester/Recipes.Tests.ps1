@@ -67,7 +67,13 @@ Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)
             Remove-Item $jsonl, $err -ErrorAction Ignore
             $command = $CronCommand.Replace('/etc/osg/pilot.json', $Config).Replace('/var/log/osgpilot-sync.jsonl', $jsonl).Replace('/var/log/osgpilot-sync.err', $err)
             $vars = @('HOME=/root', 'LOGNAME=root', 'SHELL=/bin/sh', 'PATH=/usr/bin:/bin') + @($CronVariables.Keys | ForEach-Object { "$_=$($CronVariables[$_])" }) + "DOCKER_HOST=$DockerHost"
-            env -i @vars /bin/sh -c $command
+            # Exactly cron's line and environment, in a mount namespace of its own where the host's
+            # state directory (/var/lib/osgpilot, the default the line gets) is this test's: the suite
+            # never writes the real one, and the line is not changed to say so.
+            $state = Join-Path $Work 'cron-state'
+            New-Item -ItemType Directory -Force $state | Out-Null
+            $private = 'mount -t tmpfs osgpilot-test /var/lib && mkdir /var/lib/osgpilot && mount --bind "$0" /var/lib/osgpilot && exec env -i "$@"'
+            unshare --mount --propagation private /bin/sh -c $private $state @vars /bin/sh -c $command
             [pscustomobject]@{
                 Exit = $LASTEXITCODE
                 Lines = @(if (Test-Path $jsonl) { Get-Content $jsonl })

@@ -181,7 +181,9 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
             $out = env -i @vars @argv 2> $stderr | Out-String
             [pscustomobject]@{ Exit = $LASTEXITCODE; Output = $out; Errors = (Get-Content -Raw $stderr); Environment = $vars }
         }
-        $script:Base = @{ ConfigPath = $ConfigPath; Count = 2; IntervalMinutes = 10; UnitDirectory = $Units }
+        # The units keep their sync outcomes in this test's directory, never the host's /var/lib/osgpilot.
+        $script:UnitState = Join-Path $Work 'unit-state'
+        $script:Base = @{ ConfigPath = $ConfigPath; Count = 2; IntervalMinutes = 10; UnitDirectory = $Units; StateDirectory = $UnitState }
         function With([hashtable] $Changes) { $h = $Base.Clone(); foreach ($k in $Changes.Keys) { $h[$k] = $Changes[$k] }; $h }
     }
 
@@ -252,7 +254,7 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
         $path = Join-Path $Work 'failing.json'
         $soon = New-TestTokenFile -Directory $Work -Text (New-TestTokenText -Expires ([DateTime]::UtcNow.AddDays(3)))
         New-TestConfig -Name "$Prefix-fail" -TokenPath $soon -CvmfsPath $Cvmfs -Extra @{ Image = $aged } 3> $null | Export-OsgPilotConfig -Path $path
-        $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units }).Result
+        $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units; StateDirectory = $UnitState }).Result
         $r = Invoke-Unit $s.Files[0]
         $r.Exit | Should -Be 1 -Because $r.Output
         $r.Output | Should -Not -Match "`e"

@@ -64,7 +64,7 @@ function New-TestTokenFile {
     param([string] $Directory, [string] $Text = (New-TestTokenText))
     $path = Join-Path $Directory ('token-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     Set-Content -Path $path -Value $Text -NoNewline
-    chmod 644 $path
+    chmod 600 $path   # as sites keep it; a looser mode is a warning of its own
     $path
 }
 

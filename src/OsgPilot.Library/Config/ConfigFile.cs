@@ -88,7 +88,28 @@ namespace OsgPilot.Config
         /// Reads the config file at <paramref name="path"/> into a request: bounded in size, with a
         /// relative TokenPath taken relative to the file (wherever the reader runs).
         /// </summary>
-        public static PilotConfigRequest Load(string path)
+        public static PilotConfigRequest Load(string path) => Load(path, out _);
+
+        /// <summary>
+        /// Reads the config file and applies New-OsgPilotConfig's rules to it: an error of a value names
+        /// the file, the setting and its line. <paramref name="adjust"/> changes the request first (a
+        /// token given on the command line); the settings it names are no longer the file's.
+        /// </summary>
+        public static PilotConfigResult Build(string path, Action<PilotConfigRequest> adjust = null, params string[] adjusted)
+        {
+            PilotConfigRequest request = Load(path, out string json);
+            adjust?.Invoke(request);
+            try
+            {
+                return PilotConfigBuilder.Build(request);
+            }
+            catch (OsgPilotException e)
+            {
+                throw ConfigFileLines.Attribute(e, path, json, adjusted);
+            }
+        }
+
+        private static PilotConfigRequest Load(string path, out string json)
         {
             if (Directory.Exists(path))
             {
@@ -112,7 +133,6 @@ namespace OsgPilot.Config
                 throw new OsgPilotException(ErrorIds.ConfigFileInvalidJson, ErrorCategory.ParserError,
                     $"The config file '{path}' is empty, or is not a regular file.", path);
             }
-            string json;
             try
             {
                 json = File.ReadAllText(path);
@@ -144,12 +164,13 @@ namespace OsgPilot.Config
             JsonDocument doc;
             try
             {
-                doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                // Strict JSON, as jq and Ansible read it: no comments, no trailing commas.
+                doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false });
             }
             catch (JsonException e)
             {
                 throw new OsgPilotException(ErrorIds.ConfigFileInvalidJson, ErrorCategory.ParserError,
-                    $"The config file '{path}' is not valid JSON: line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}.", path);
+                    $"The config file '{path}' is not valid JSON: line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}{ConfigFileLines.Why(e)}.", path);
             }
             using (doc)
             {

@@ -187,6 +187,7 @@ namespace OsgPilot.Config
             OsgPilotTokenInfo info = IdTokenParser.Parse(text, hasPath ? r.TokenPath : null);
             TokenCheck.ThrowIfExpired(info, utcNow);
             warnings.AddRange(TokenCheck.Warnings(info, utcNow));
+            if (hasPath && TokenCheck.FileWarning(r.TokenPath) is string loose) warnings.Add(loose);
             return info;
         }
 

@@ -195,6 +195,18 @@ namespace OsgPilot.Posix
             }
         }
 
+        /// <summary>
+        /// A file's permission bits (mode and 0o7777), following links: for files an administrator
+        /// names (a token file), not for anything in a pilot directory. Null off Linux or when it cannot be read.
+        /// </summary>
+        public static int? PermissionsOf(string path)
+        {
+            if (!Supported) return null;
+            var buffer = new byte[Native.StatxSize];
+            if (Native.statx(Native.AT_FDCWD, path, 0, Native.STATX_BASIC_STATS, buffer) != 0) return null;
+            return BitConverter.ToUInt16(buffer, 28) & 0xFFF;
+        }
+
         private static IOException Error(string path, int errno, string what) => new IOException($"{path} {what} ({Native.Describe(errno)})");
 
         /// <summary>libc, with the constants of Linux on x86-64 and the generic ones (arm64 and the rest) where they differ.</summary>

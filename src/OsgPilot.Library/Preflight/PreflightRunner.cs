@@ -159,7 +159,7 @@ namespace OsgPilot.Preflight
                 string text = TokenSource.Of(config);
                 OsgPilotTokenInfo info = IdTokenParser.Parse(text, config.TokenPath);
                 TokenCheck.ThrowIfExpired(info, DateTime.UtcNow);
-                string[] warnings = TokenCheck.Warnings(info, DateTime.UtcNow).ToArray();
+                string[] warnings = TokenCheck.Warnings(info, DateTime.UtcNow).Concat(new[] { TokenCheck.FileWarning(config.TokenPath) }).Where(w => w != null).ToArray();
                 string expiry = info.Expires.HasValue ? $"expires {info.Expires.Value:u}" : "does not expire";
                 if (warnings.Length > 0) Warn("Token", string.Join(" ", warnings));
                 else Pass("Token", $"IDTOKEN for {info.Subject}, issued by {info.Issuer}, {expiry}; OsgPilot copies it into each pilot for uid {PilotContainerMapper.PilotUid} (mode 0400), so the file may stay readable by root only.");

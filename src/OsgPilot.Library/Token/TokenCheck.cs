@@ -22,6 +22,21 @@ namespace OsgPilot.Token
             }
         }
 
+        /// <summary>
+        /// A warning when the token file is readable by its group or by others: the image never needs
+        /// it readable (OsgPilot reads it and copies it into each pilot itself), so anyone else who can
+        /// read it can join the pool as this site. Null when the file is private or its mode is unknown.
+        /// </summary>
+        public static string FileWarning(string path, Func<string, int?> permissionsOf = null)
+        {
+            if (path == null) return null;
+            int? mode = (permissionsOf ?? Posix.HostDirectory.PermissionsOf)(path);
+            if (mode == null || (mode.Value & 0x3F) == 0) return null;
+            string who = (mode.Value & 0x38) != 0 && (mode.Value & 0x7) != 0 ? "its group and by others" : (mode.Value & 0x38) != 0 ? "its group" : "others";
+            return $"The token file '{path}' (mode {Convert.ToString(mode.Value, 8).PadLeft(4, '0')}) can be read by {who}: run chmod 600 '{path}'. " +
+                "No pilot needs to read it; OsgPilot copies it into each pilot itself.";
+        }
+
         public static IEnumerable<string> Warnings(OsgPilotTokenInfo info, DateTime utcNow)
         {
             string[] missing = RequiredScopes.Where(s => !info.Scopes.Contains(s, StringComparer.Ordinal)).ToArray();

@@ -43,21 +43,18 @@ namespace OsgPilot.Cmdlets
             string path = GetUnresolvedProviderPathFromPSPath(rpm ? OspoolEpPath : Path);
             try
             {
-                var imported = new System.Collections.Generic.List<string>();
-                PilotConfigRequest request = rpm ? OspoolEpFile.Load(path, imported) : ConfigFile.Load(path);
-                foreach (string warning in imported) WriteWarning(warning);
-                if (TokenPath != null || Token != null)
+                PilotConfigResult result;
+                if (rpm)
                 {
-                    request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);
-                    request.Token = Token;
-                    request.TokenEnvironmentVariable = null;
+                    var imported = new System.Collections.Generic.List<string>();
+                    PilotConfigRequest request = OspoolEpFile.Load(path, imported);
+                    foreach (string warning in imported) WriteWarning(warning);
+                    result = PilotConfigBuilder.Build(WithToken(request, path));
                 }
-                else if (request.TokenPath == null && request.TokenEnvironmentVariable == null)
+                else
                 {
-                    throw new OsgPilotException(ErrorIds.TokenMissing, ErrorCategory.InvalidArgument,
-                        $"The config file '{path}' names no token source (it was exported from an inline token); give -TokenPath or -Token.", path);
+                    result = ConfigFile.Build(path, r => WithToken(r, path), TokenSettings);
                 }
-                PilotConfigResult result = PilotConfigBuilder.Build(request);
                 foreach (string warning in result.Warnings) WriteWarning(warning);
                 WriteObject(result.Config);
             }
@@ -65,6 +62,26 @@ namespace OsgPilot.Cmdlets
             {
                 WriteFailure(e);
             }
+        }
+
+        /// <summary>The settings -TokenPath and -Token take over from the file.</summary>
+        private string[] TokenSettings => TokenPath != null || Token != null ? new[] { "TokenPath", "Token", "TokenEnvironmentVariable" } : new string[0];
+
+        /// <summary>The token given here wins over the file's; a file with no token source needs one.</summary>
+        private PilotConfigRequest WithToken(PilotConfigRequest request, string path)
+        {
+            if (TokenPath != null || Token != null)
+            {
+                request.TokenPath = TokenPath == null ? null : GetUnresolvedProviderPathFromPSPath(TokenPath);
+                request.Token = Token;
+                request.TokenEnvironmentVariable = null;
+            }
+            else if (request.TokenPath == null && request.TokenEnvironmentVariable == null)
+            {
+                throw new OsgPilotException(ErrorIds.TokenMissing, ErrorCategory.InvalidArgument,
+                    $"The config file '{path}' names no token source (it was exported from an inline token); give -TokenPath or -Token.", path);
+            }
+            return request;
         }
     }
 }

@@ -135,7 +135,7 @@ namespace OsgPilot.Cmdlets
         }
 
         /// <summary>The config must load now, or every scheduled run would fail.</summary>
-        private static OsgPilotConfig CheckConfig(string path) => PilotConfigBuilder.Build(ConfigFile.Load(path)).Config;
+        private static OsgPilotConfig CheckConfig(string path) => ConfigFile.Build(path).Config;
 
         private void WriteUnits(SyncSchedule schedule, OsgPilotSchedule result)
         {
