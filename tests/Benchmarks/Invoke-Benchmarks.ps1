@@ -101,6 +101,7 @@ function New-CliPilot([string] $Name, [string] $Token, [string] $Cvmfs) {
 $work = New-TestDirectory
 $cvmfs = New-SharedMount
 $token = New-TestTokenFile -Directory $work
+chmod 644 $token   # the CLI arm binds it, and the image copies it as uid 1000
 $prefix = 'bench-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
 # Ledgers of the benchmark's pilots go to a directory of their own, never the machine's state.
 if (-not $env:OSGPILOT_STATE_DIR) { $env:OSGPILOT_STATE_DIR = New-TestDirectory }

@@ -12,6 +12,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Scope = New-TestScope eq
     $script:Prefix, $script:Cvmfs, $script:TokenText, $script:TokenPath = $Scope.Prefix, $Scope.Cvmfs, $Scope.TokenText, $Scope.TokenPath
+    # The docs line binds the token file and the image copies it as uid 1000: it must be readable by
+    # others for that line to work at all (OsgPilot itself needs no such mode, and warns of it).
+    chmod 644 $TokenPath
     $script:Squid = 'http://squid.example.edu:3128'
 
     function Get-Env($inspect) {

@@ -12,6 +12,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Scope = New-TestScope ep
     $script:Prefix, $script:Work, $script:TokenPath = $Scope.Prefix, $Scope.Work, $Scope.TokenPath
+    # The RPM's launcher binds TOKEN_LOCATION and the image copies it as uid 1000: readable by others,
+    # or the RPM's own pilot could not start (OsgPilot needs no such mode, and warns of it).
+    chmod 644 $TokenPath
     $script:Scratch = New-TestDirectory -ForPilot
     $script:Rpm = "$Prefix-rpm"
     # As the RPM ships it, filled in as a site would (cvmfsexec: this machine has no /cvmfs).

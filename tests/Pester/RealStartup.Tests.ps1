@@ -16,6 +16,9 @@ BeforeAll {
     # As sites keep it and OSG's RPM docs warn against: root:root 0600.
     $script:RootOnlyToken = New-TestTokenFile -Directory $Work -Text $TokenText
     chown 0:0 $RootOnlyToken; chmod 600 $RootOnlyToken
+    # What a hand-made docker run line needs, since the image copies a bound token as uid 1000.
+    $script:ReadableToken = New-TestTokenFile -Directory $Work -Text $TokenText
+    chmod 644 $ReadableToken
     $script:Image = Get-TestImage
     # Podman gives the pilot user the capabilities added with --cap-add for real (DAC_OVERRIDE among
     # them), so a directory only root may write stops no pilot there; the profile that adds none
@@ -80,7 +83,7 @@ Describe 'The stand-in is at least as strict as the real start-up' -Skip:$NoEngi
 
     It 'lets TOKEN override a token file (TOKEN is written after the copy)' {
         docker run -d --name "$Prefix-over" --user osg -e GLIDEIN_Site=S -e GLIDEIN_ResourceName=R -e TOKEN=from-variable -e STANDIN_READY_SECONDS=0 `
-            -v "${TokenPath}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org:ro" $Image | Out-Null
+            -v "${ReadableToken}:/etc/condor/tokens-orig.d/flock.opensciencegrid.org:ro" $Image | Out-Null
         docker exec --user osg "$Prefix-over" /usr/local/sbin/startd_addr.sh | Should -Match '^<127'
         docker exec --user osg "$Prefix-over" sh -c 'cat $(cat /tmp/pilot_local_dir)/condor/tokens.d/flock.opensciencegrid.org' | Should -Be 'from-variable'
         docker rm -f "$Prefix-over" | Out-Null
