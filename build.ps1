@@ -226,7 +226,7 @@ function Get-HostStateSnapshot {
     # The host's real state directory, as the suite must leave it: every entry with its size and time.
     $dir = '/var/lib/osgpilot'
     if (-not (Test-Path -LiteralPath $dir)) { return @('(absent)') }
-    @(Get-ChildItem -LiteralPath $dir -Recurse -Force | Sort-Object FullName | ForEach-Object { '{0} {1} {2}' -f $_.FullName, $_.Length, $_.LastWriteTimeUtc.Ticks })
+    @(Get-ChildItem -LiteralPath $dir -Recurse -Force | Sort-Object FullName | ForEach-Object { '{0} {1} {2}' -f $_.FullName, $(if ($_.PSIsContainer) { 'dir' } else { $_.Length }), $_.LastWriteTimeUtc.Ticks })
 }
 
 function Invoke-TestTask {

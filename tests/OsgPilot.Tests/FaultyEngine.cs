@@ -146,10 +146,17 @@ namespace OsgPilot.Tests
 
         public Task PutFilesAsync(string id, IEnumerable<TarEntry> entries, CancellationToken ct) => Step("copy the token", () => ById(id).HasToken = true);
 
-        public Task<bool> PathExistsAsync(string id, string path, CancellationToken ct) => Task.FromResult(path == PilotDrain.StampPath && Stamped(ById(id)));
+        /// <summary>Containers the engine will not look into, as dockerd and Podman refuse when a bind's host directory is gone.</summary>
+        public HashSet<string> Unreadable { get; } = new HashSet<string>();
+
+        private Box Readable(string id) => Unreadable.Contains(ById(id).Name)
+            ? throw new OsgPilotException(ErrorIds.DockerApiError, ErrorCategory.NotSpecified, "The Docker engine refused to look for a file in the container: InternalServerError", id)
+            : ById(id);
+
+        public Task<bool> PathExistsAsync(string id, string path, CancellationToken ct) => Task.FromResult(path == PilotDrain.StampPath && Stamped(Readable(id)));
 
         public Task<DateTime?> PathModifiedAsync(string id, string path, CancellationToken ct) =>
-            Task.FromResult(path == PilotDrain.StampPath && Stamped(ById(id)) ? ById(id).StampedAt : null);
+            Task.FromResult(path == PilotDrain.StampPath && Stamped(Readable(id)) ? ById(id).StampedAt : null);
 
         public Task StartAsync(string id, CancellationToken ct) => Step("start", () =>
         {

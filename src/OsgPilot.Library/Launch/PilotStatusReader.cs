@@ -20,8 +20,14 @@ namespace OsgPilot.Launch
         private const int Parallelism = 8;
 
         private readonly DockerGateway _docker;
+        private readonly Action<string> _warn;
 
-        public PilotStatusReader(DockerGateway docker) => _docker = docker;
+        /// <param name="warn">Where a pilot whose drain state cannot be read is said (the others are still read).</param>
+        public PilotStatusReader(DockerGateway docker, Action<string> warn)
+        {
+            _docker = docker;
+            _warn = warn;
+        }
 
         /// <param name="notReady">Pilots known not to be ready (a -Wait that timed out): not asked again, which would cost the budget once more.</param>
         public async Task FillAsync(IReadOnlyList<(PilotContainer Container, Pilot Pilot)> pilots, CancellationToken ct, ISet<string> notReady = null)
@@ -48,7 +54,7 @@ namespace OsgPilot.Launch
         private async Task FillOneAsync(PilotContainer c, Pilot pilot, bool askReady, CancellationToken ct)
         {
             Task<ContainerRunState> inspect = _docker.InspectStateAsync(c.Id, ct);
-            Task<bool?> stamp = DrainStamp.IsStampedAsync(_docker, c, ct);
+            Task<bool?> stamp = DrainStamp.IsStampedAsync(_docker, c, ct, _warn);
             Task<(string Address, SlotAd Ad)> ready = c.IsRunning && askReady ? SlotAd.ReadWithAddressAsync(_docker, c.Id, ReadyBudget, ct) : Task.FromResult<(string, SlotAd)>((null, null));
             ContainerRunState state = await inspect.ConfigureAwait(false);
             pilot.Draining = await stamp.ConfigureAwait(false);

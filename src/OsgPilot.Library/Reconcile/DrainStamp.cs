@@ -31,22 +31,47 @@ namespace OsgPilot.Reconcile
         /// HEAD request). A stopped pilot on a remote engine is not asked (null): asking the engine
         /// about a stopped container makes it mount the binds, creating a missing directory root-owned.
         /// </summary>
-        public static async Task<bool?> IsStampedAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
+        /// <param name="warn">
+        /// Where a pilot the engine will not look into is said; its answer is then unknown (null). Without
+        /// it the refusal is thrown.
+        /// </param>
+        public static async Task<bool?> IsStampedAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct, Action<string> warn = null)
         {
             string hostDir = c.Label(PilotLabels.PilotDirectory);
             // A stamp of any kind counts, as the pilot's own test (-e) counts it: a job may have made it a directory or a link.
             if (OnHost(engine, hostDir)) return StatOnHost(hostDir) != null;
-            if (c.IsRunning || hostDir == null) return await engine.PathExistsAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
-            return null;
+            if (!c.IsRunning && hostDir != null) return null;
+            return await AskEngineAsync(c, async () => (bool?)await engine.PathExistsAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false), warn).ConfigureAwait(false);
         }
 
         /// <summary>When the pilot's stamp was written (UTC), or null when it has none; from the host where /pilot is local, else one HEAD request.</summary>
-        public static async Task<DateTime?> StampedAtAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct)
+        public static async Task<DateTime?> StampedAtAsync(IPilotEngine engine, PilotContainer c, CancellationToken ct, Action<string> warn = null)
         {
             string hostDir = c.Label(PilotLabels.PilotDirectory);
             if (OnHost(engine, hostDir)) return StatOnHost(hostDir)?.Modified;
-            return await engine.PathModifiedAsync(c.Id, PilotDrain.StampPath, ct).ConfigureAwait(false);
+            return await AskEngineAsync(c, () => engine.PathModifiedAsync(c.Id, PilotDrain.StampPath, ct), warn).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// One pilot the engine will not look into (dockerd and Podman mount every bind of a container to
+        /// read a file in it, and fail when a bind's host directory is gone) must not fail a listing of all.
+        /// </summary>
+        private static async Task<T?> AskEngineAsync<T>(PilotContainer c, Func<Task<T?>> ask, Action<string> warn) where T : struct
+        {
+            try
+            {
+                return await ask().ConfigureAwait(false);
+            }
+            catch (OsgPilotException e) when (warn != null && !e.EndsTheRun)
+            {
+                warn(Unreadable(c, e));
+                return null;
+            }
+        }
+
+        internal static string Unreadable(PilotContainer c, OsgPilotException e) =>
+            $"Whether '{c.Name}' is draining is unknown ({e.Message.TrimEnd('.')}). Engines answer so when a directory the pilot binds from its host is gone " +
+            $"(docker inspect {c.Name} --format '{{{{json .Mounts}}}}' lists them): Remove-OsgPilot it, and Start-OsgPilot checks every bind before it starts one again.";
 
         /// <summary>Removes the stamp from the /pilot of <paramref name="spec"/>, for the container <paramref name="id"/> (created, not yet started).</summary>
         public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)

@@ -174,7 +174,7 @@ namespace OsgPilot.Reconcile
         private async Task AskDrainStateAsync(PilotObservation o, ReconcilePolicy policy, CancellationToken ct)
         {
             PilotContainer[] asked = PilotPlanner.NeedingDrainState(o, policy).ToArray();
-            bool?[] stamped = await Task.WhenAll(asked.Select(c => DrainStamp.IsStampedAsync(_engine, c, ct)));
+            bool?[] stamped = await Task.WhenAll(asked.Select(c => DrainStamp.IsStampedAsync(_engine, c, ct, _host.Warning)));
             PilotContainer[] drained = asked.Where((c, i) => stamped[i] == true).ToArray();
             foreach (PilotContainer c in drained) o.Drained.Add(c.Id);
             if (policy.Undrain) return;
@@ -189,7 +189,7 @@ namespace OsgPilot.Reconcile
                     continue;
                 }
                 // The policy stays: the engine starts the pilot again once it exits, drained from its start.
-                DateTime? stampedAt = await DrainStamp.StampedAtAsync(_engine, drained[i], ct);
+                DateTime? stampedAt = await DrainStamp.StampedAtAsync(_engine, drained[i], ct, _host.Warning);
                 if (stampedAt.HasValue && states[i].StartedAt > stampedAt.Value) o.RestartedDrained.Add(drained[i].Id);
             }
         }

@@ -48,7 +48,7 @@ namespace OsgPilot.Cmdlets
                 List<(PilotContainer Container, Pilot Pilot)> chosen = pilots.Where(p => selection.Matches(p.Name))
                     .OrderBy(p => p.Name, System.StringComparer.Ordinal)
                     .Select(c => (c, PilotFactory.From(c, docker.Endpoint, engine))).ToList();
-                if (Detailed.IsPresent) await new PilotStatusReader(docker).FillAsync(chosen, CancelToken);
+                if (Detailed.IsPresent) await new PilotStatusReader(docker, PipelineHostFor(ShouldProcess).Warning).FillAsync(chosen, CancelToken);
                 foreach ((PilotContainer _, Pilot pilot) in chosen)
                 {
                     if (Detailed.IsPresent) WriteDetailed(pilot);

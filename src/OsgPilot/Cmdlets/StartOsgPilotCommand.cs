@@ -122,7 +122,7 @@ namespace OsgPilot.Cmdlets
             }
             // Ready pilots: the detailed view, its slot ad (container jobs, validated) included.
             var notReady = new HashSet<string>(pilots.Select(p => p.Container.Name).Where(n => !addresses.ContainsKey(n)), StringComparer.Ordinal);
-            await new PilotStatusReader(docker).FillAsync(pilots, CancelToken, notReady);
+            await new PilotStatusReader(docker, host.Warning).FillAsync(pilots, CancelToken, notReady);
             foreach (var p in pilots)
             {
                 p.Pilot.Ready = addresses.TryGetValue(p.Container.Name, out string address) || p.Pilot.Ready == true;

@@ -116,7 +116,8 @@ namespace OsgPilot.Cmdlets
         /// <summary>A pilot that already has its stamp is draining: a second drain changes nothing.</summary>
         private async Task<IReadOnlyList<PilotContainer>> NotYetDrainingAsync(DockerGateway docker, IReadOnlyList<PilotContainer> running)
         {
-            bool?[] stamped = await Task.WhenAll(running.Select(p => DrainStamp.IsStampedAsync(docker, p, CancelToken)));
+            System.Action<string> warn = PipelineHostFor(ShouldProcess).Warning;
+            bool?[] stamped = await Task.WhenAll(running.Select(p => DrainStamp.IsStampedAsync(docker, p, CancelToken, warn)));
             var left = new List<PilotContainer>();
             for (int i = 0; i < running.Count; i++)
             {
