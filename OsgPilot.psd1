@@ -22,6 +22,7 @@
         'Get-OsgPilotLog'
         'Sync-OsgPilot'
         'Register-OsgPilotSchedule'
+        'Unregister-OsgPilotSchedule'
         'Test-OsgSquid'
         'Test-OsgPilotConfig'
         'Export-OsgPilotConfig'
@@ -43,7 +44,7 @@
             Tags         = @('OSG', 'OSPool', 'HTCondor', 'Docker', 'Backfill', 'Swarm', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://github.com/osg-htc/osgpilot/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/osg-htc/osgpilot'
-            ReleaseNotes = '0.1.0: the pilot lifecycle (New-OsgPilotConfig, Start/Get/Stop/Remove-OsgPilot, Get-OsgPilotLog) on the real image''s start-up contract (token copied in for uid 1000, start-up watch, -Wait readiness, drain that stays down); Sync-OsgPilot and Register-OsgPilotSchedule for unattended hosts; Test-OsgSquid, Test-OsgPilotConfig, Get-OsgPilotToken, Export/Import-OsgPilotConfig, Update-OsgPilotImage; Set/Get/Remove/Test-OsgPilotService for pilots as a Docker Swarm service; Get-OsgPilotActivity and Export-OsgPilotMetrics (Prometheus textfile) for what the pilots do. README.md, LICENSE and the recipes ship in the module folder.'
+            ReleaseNotes = '0.1.0: the pilot lifecycle (New-OsgPilotConfig, Start/Get/Stop/Remove-OsgPilot, Get-OsgPilotLog) on the real image''s start-up contract (token copied in for uid 1000, start-up watch, -Wait readiness, drain that stays down); Sync-OsgPilot, Register-OsgPilotSchedule and Unregister-OsgPilotSchedule for unattended hosts (a .deb, an .rpm and a site playbook to roll them out); Test-OsgSquid, Test-OsgPilotConfig, Get-OsgPilotToken, Export/Import-OsgPilotConfig, Update-OsgPilotImage; Set/Get/Remove/Test-OsgPilotService for pilots as a Docker Swarm service; Get-OsgPilotActivity and Export-OsgPilotMetrics (Prometheus textfile) for what the pilots do. README.md, LICENSE and the recipes ship in the module folder.'
         }
     }
 }

@@ -15,7 +15,9 @@
                  other is reachable), show Get-OsgPilot and its log, and remove it
       Benchmark  Build, then time OsgPilot against the docker CLI on the same work and print ratios
                  and goals (-Quick: small sizes, as the tests run it)
-      Package    Build, then write a .nupkg that Install-PSResource installs, to out/packages/
+      Package    Build, then write to out/packages/ a .nupkg that Install-PSResource installs, and a
+                 .deb and an .rpm that install the module for all accounts (they need PowerShell 7.4+
+                 on the host; rpmbuild, from Debian's rpm package, writes the .rpm)
       Install    Build, then install for unattended use (root, Linux): the module in
                  /usr/local/share/powershell/Modules/OsgPilot/<version> (side by side with other
                  versions) and PowerShell (the pinned dotnet tool) as /usr/local/bin/pwsh. The Test task
@@ -152,16 +154,34 @@ function Install-StagedModule {
 function Install-Pwsh {
     # The PowerShell pinned in .config/dotnet-tools.json, at a path that outlives caches and checkouts.
     $pinned = (Get-Content -Raw (Join-Path $Root '.config/dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
-    $shim = Join-Path $PwshToolPath 'pwsh'
-    $have = if (Test-Path $shim) { (& $shim -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>$null) } else { $null }
+    $launcher = Join-Path $PwshToolPath 'pwsh'
+    $have = if (Test-Path $launcher) { (& $launcher -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>$null) } else { $null }
     if ($have -ne $pinned) {
         Remove-Item $PwshToolPath -Recurse -Force -ErrorAction Ignore
         Invoke-Native dotnet tool install PowerShell --version $pinned --tool-path $PwshToolPath
     }
+    Set-PwshLauncher $launcher $pinned
     $link = Get-Item $PwshLink -ErrorAction Ignore
-    if (-not $link) { New-Item -ItemType SymbolicLink -Path $PwshLink -Target $shim | Out-Null }
-    elseif ($link.LinkTarget -ne $shim) { Write-Warning "$PwshLink exists and is not OsgPilot's ($($link.LinkTarget)); left as it is. The schedules use the pwsh on PATH." }
+    if (-not $link) { New-Item -ItemType SymbolicLink -Path $PwshLink -Target $launcher | Out-Null }
+    elseif ($link.LinkTarget -ne $launcher) { Write-Warning "$PwshLink exists and is not OsgPilot's ($($link.LinkTarget)); left as it is. The schedules use the pwsh on PATH." }
     Write-Host "   PowerShell $pinned is $PwshLink"
+}
+
+function Set-PwshLauncher([string] $Launcher, [string] $Version) {
+    # The tool's own shim starts `dotnet` from PATH (under env -i, cron or a bare unit it aborts), and
+    # that dotnet then starts pwsh.dll in a second runtime. In its place: one exec of this dotnet, by
+    # absolute path, on the tool's pwsh.dll. PowerShell puts this directory first on its own PATH, so the
+    # schedules it registers find this launcher too. A moved dotnet needs -Task Install again.
+    $dll = Get-ChildItem -Path (Join-Path $PwshToolPath ".store/powershell/$Version/powershell/$Version/tools") -Recurse -Filter pwsh.dll |
+        Where-Object { $_.Directory.Name -eq 'unix' } | Select-Object -First 1
+    if (-not $dll) { throw "The PowerShell $Version tool in $PwshToolPath has no unix/pwsh.dll." }
+    $dotnet = (& readlink -f (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source).Trim()
+    $text = "#!/bin/sh`n# PowerShell $Version for OsgPilot (build.ps1 -Task Install): one runtime, started by absolute path, so any PATH (env -i, cron, a unit) runs it.`nexec '$dotnet' '$($dll.FullName)' `"`$@`"`n"
+    if ((Test-Path $Launcher) -and (Get-Content -Raw $Launcher -ErrorAction Ignore) -ceq $text) { return }
+    $next = "$Launcher.osgpilot-new"
+    [IO.File]::WriteAllText($next, $text)
+    Invoke-Native chmod 755 $next
+    Move-Item -Force $next $Launcher
 }
 
 function Invoke-InstallTask([switch] $NoBuild) {
@@ -335,7 +355,9 @@ function Invoke-PackageTask {
     $packages = New-Item -ItemType Directory -Force (Join-Path $OutRoot 'packages')
     Invoke-FreshPwsh -File (Join-Path $Root 'src/Packaging/Publish-OsgPilotPackage.ps1') -ModuleDirectory $Staged -RepositoryPath $packages
     if ($LASTEXITCODE -ne 0) { throw 'Packaging failed.' }
-    Write-Host "   package in $packages"
+    Invoke-FreshPwsh -File (Join-Path $Root 'src/Packaging/Build-NativePackages.ps1') -ModuleDirectory $Staged -OutputDirectory $packages
+    if ($LASTEXITCODE -ne 0) { throw 'The native packages failed.' }
+    Write-Host "   packages in $packages (.nupkg for Install-PSResource, .deb, .rpm)"
 }
 
 foreach ($t in $Task) {

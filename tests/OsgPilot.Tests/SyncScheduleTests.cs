@@ -20,7 +20,7 @@ namespace OsgPilot.Tests
         public void The_command_is_the_machine_mode_with_no_variable_for_a_shell_to_expand()
         {
             string cmd = Schedule().Command();
-            Assert.Equal("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '/etc/osg/it''s 100% pilot.json' -Count 4 -MaxImageAgeHours 72 -AsJson", cmd);
+            Assert.Equal("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '/etc/osg/it''s 100% pilot.json' -Count 4 -MaxImageAgeHours 72 -ScheduleName 'osgpilot-sync-x' -AsJson", cmd);
             Assert.DoesNotContain("$", cmd);
         }
 
@@ -30,7 +30,7 @@ namespace OsgPilot.Tests
             SyncSchedule s = Schedule();
             s.MetricsPath = "/var/lib/prometheus/node-exporter/o'sg.prom";
             s.StateDirectory = "/srv/osgpilot state";
-            Assert.EndsWith("-MaxImageAgeHours 72 -MetricsPath '/var/lib/prometheus/node-exporter/o''sg.prom' -StateDirectory '/srv/osgpilot state' -AsJson", s.Command());
+            Assert.EndsWith("-MaxImageAgeHours 72 -MetricsPath '/var/lib/prometheus/node-exporter/o''sg.prom' -StateDirectory '/srv/osgpilot state' -ScheduleName 'osgpilot-sync-x' -AsJson", s.Command());
         }
 
         [Fact]
@@ -38,10 +38,10 @@ namespace OsgPilot.Tests
         {
             SyncSchedule byHost = Schedule();
             byHost.DockerHost = "ssh://osg@node01.example.edu";
-            Assert.Contains("-MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu' -AsJson", byHost.Command());
+            Assert.Contains("-MaxImageAgeHours 72 -DockerHost 'ssh://osg@node01.example.edu' -ScheduleName 'osgpilot-sync-x' -AsJson", byHost.Command());
             SyncSchedule byContext = Schedule();
             byContext.Context = "node01";
-            Assert.Contains("-MaxImageAgeHours 72 -Context 'node01' -AsJson", byContext.Command());
+            Assert.Contains("-MaxImageAgeHours 72 -Context 'node01' -ScheduleName 'osgpilot-sync-x' -AsJson", byContext.Command());
         }
 
         [Fact]
@@ -92,7 +92,16 @@ namespace OsgPilot.Tests
         [InlineData("C:\\dir\\", "\"C:\\dir\\\\\"")]
         public void Windows_arguments_follow_CommandLineToArgvW(string arg, string quoted) => Assert.Equal(quoted, SyncSchedule.WindowsQuote(arg));
 
+        [Theory]
+        [InlineData("a b/c", "osgpilot-sync-a-b-c")]
+        [InlineData("osgpilot-NEWCOMER-Backfill", "osgpilot-sync-NEWCOMER-Backfill")]
+        [InlineData("OsgPilot-x", "osgpilot-sync-x")]
+        [InlineData("osgpilot-", "osgpilot-sync-osgpilot-")]
+        [InlineData("osgpilotx", "osgpilot-sync-osgpilotx")]
+        public void Unit_names_keep_only_what_systemd_allows_and_say_osgpilot_once(string config, string unit) => Assert.Equal(unit, ScheduleNames.Default(config));
+
         [Fact]
-        public void Unit_names_keep_only_what_systemd_allows() => Assert.Equal("osgpilot-sync-a-b-c", SyncSchedule.DefaultName("a b/c"));
+        public void The_earlier_default_name_is_known_so_a_schedule_registered_under_it_keeps_it() =>
+            Assert.Equal("osgpilot-sync-osgpilot-NEWCOMER-Backfill", ScheduleNames.Legacy("osgpilot-NEWCOMER-Backfill"));
     }
 }

@@ -99,9 +99,14 @@ Describe 'Format views' {
     It 'shows pilots as a table a person reads at a glance' {
         $p = [OsgPilot.Pilot]@{ Name = 'osgpilot-x'; State = 'running'; Status = 'Up 5 minutes'; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = 'hub.opensciencegrid.org/osg-htc/ospool-ep:25-release'; DockerHost = 'unix:///var/run/docker.sock' }
         $text = $p | Out-String -Width 200
-        $text | Should -Match 'Name\s+State\s+Site\s+Resource\s+ImageTag\s+Status\s+DockerHost'
-        $text | Should -Match 'osgpilot-x\s+running\s+Lancium\s+Lancium-Backfill\s+25-release\s+Up 5 minutes\s+unix:///var/run/docker.sock'
-        ($p | Format-List | Out-String) | Should -Match 'DockerHost'
+        $text | Should -Match 'Name\s+State\s+Resource\s+ImageTag\s+Status\s+DockerHost'
+        $text | Should -Match 'osgpilot-x\s+running\s+Lancium-Backfill\s+25-release\s+Up 5 minutes\s+unix:///var/run/docker.sock'
+        ($p | Format-List | Out-String) | Should -Match 'Site\s+: Lancium(.|\n)*DockerHost'
+        # A long engine address and status at the width of a redirected run (120): whole, not cut with "…".
+        $p.DockerHost = 'unix:///run/osgpilot-test/docker.sock'; $p.Status = 'Restarting (1) 3 seconds ago'
+        $wide = $p | Out-String -Width 120
+        $wide | Should -Match ([regex]::Escape('Restarting (1) 3 seconds ago') + '\s+' + [regex]::Escape('unix:///run/osgpilot-test/docker.sock'))
+        $wide | Should -Not -Match ([char]0x2026)
     }
     It 'shows a config as a table and the preflight result as a checklist' {
         ($Cfg | Format-Table | Out-String -Width 200) | Should -Match 'Name\s+Site\s+Resource\s+Squid\s+Cvmfs\s+Security\s+Token'
@@ -136,6 +141,17 @@ Describe 'Argument completion' {
         $r = TabExpansion2 -inputScript 'Get-OsgPilot -DockerHost unix:///run/osgpilot-no-such.sock -Name osg' -cursorColumn 66
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
         $r.CompletionMatches | Should -BeNullOrEmpty
+    }
+    It 'completes -Image with the images OSG publishes, by reference or by tag, asking no engine' {
+        foreach ($line in 'New-OsgPilotConfig -Image 25-cu', 'Update-OsgPilotImage hub.opensciencegrid.org/osg-htc/ospool-ep:25-cu') {
+            $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $r.CompletionMatches.CompletionText | Should -Be @(
+                'hub.opensciencegrid.org/osg-htc/ospool-ep:25-cuda_11_8_0-release'
+                'hub.opensciencegrid.org/osg-htc/ospool-ep:25-cuda_11_8_0-testing'
+                'hub.opensciencegrid.org/osg-htc/ospool-ep:25-cuda_11_8_0-development') -Because $line
+        }
+        $line = 'New-OsgPilotConfig -Image '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches[0].CompletionText | Should -Be 'hub.opensciencegrid.org/osg-htc/ospool-ep:25-release'
     }
     It 'completes -Context with the docker contexts of DOCKER_CONFIG, never with file names' {
         $config = Join-Path ([IO.Path]::GetTempPath()) "osgpilot-ctx-$([guid]::NewGuid().ToString('N').Substring(0, 8))"

@@ -261,7 +261,13 @@ Describe 'Start-OsgPilot on the real start-up contract' -Tag Engines -Skip:$NoEn
         $p = $cfg | Start-OsgPilot -Wait -WatchSeconds 1 -WaitTimeoutSec 60
         $watch.Elapsed.TotalSeconds | Should -BeGreaterThan 6
         $p.Ready | Should -BeTrue
-        ($cfg | Start-OsgPilot -Wait).Ready | Should -BeTrue -Because 'an unchanged pilot is waited for too'
+        # The detailed view, as Get-OsgPilot -Detailed fills it: nothing a list call cannot tell left blank.
+        $p.Draining | Should -BeFalse
+        $p.StartedAt | Should -BeOfType [datetime]
+        $p.RestartCount | Should -Be 0
+        $again = $cfg | Start-OsgPilot -Wait
+        $again.Ready | Should -BeTrue -Because 'an unchanged pilot is waited for too'
+        $again.StartedAt | Should -Be $p.StartedAt
     }
 
     It '-Wait times out with PilotNotReady, naming the pilot, and leaves it running' {

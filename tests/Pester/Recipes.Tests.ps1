@@ -46,6 +46,20 @@ Describe 'The installed module is the one under test' -Skip:$NotInstalled {
     }
 }
 
+Describe 'The installed pwsh' -Skip:$NotInstalled {
+    It 'starts with no environment at all (env -i): no PATH, no HOME, its exit code kept' {
+        env -i /usr/local/bin/pwsh -NoProfile -NonInteractive -Command 'exit 3' 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 3
+    }
+
+    It 'starts the runtime once: the PowerShell that runs is this process''s own child, not a shim''s' {
+        # env and the launcher exec, so the runtime that answers is the direct child of this process.
+        # The dotnet tool's shim would start a runtime of its own first and the answering one under it.
+        $parent = env -i /usr/local/bin/pwsh -NoProfile -NonInteractive -Command '(Get-Process -Id $PID).Parent.Id'
+        [int]$parent | Should -Be $PID
+    }
+}
+
 Describe 'The cron recipe, run as cron runs it (/bin/sh -c, cron''s environment)' -Skip:($NoEngine -or $NotInstalled) {
     BeforeAll {
         # The recipe's /etc/cron.d file, as the page shows it: variable lines, then the job line.
@@ -274,6 +288,82 @@ Describe 'The Ansible playbook (ansible-playbook -c local)' -Skip:($NoEngine -or
         $r.Output | Should -Match 'TokenExpired'
         $r.Output | Should -Match '"rc": 2'
         @(Get-OsgPilot -Name "$Prefix-ans-*" -All | ForEach-Object Id) | Should -Be $before
+    }
+}
+
+Describe 'The site playbook: two hosts on two engines, from nothing to a schedule (ansible-playbook -c local, preflight without probe containers)' -Skip:($NoEngine -or $NoAnsible -or $NotInstalled -or -not $env:OSGPILOT_PODMAN_HOST -or -not (Get-Command rpmbuild -ErrorAction Ignore)) {
+    BeforeAll {
+        $packages = Join-Path $Work 'site-packages'
+        $build = & $Pwsh[0] $Pwsh[1..9] -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../../src/Packaging/Build-NativePackages.ps1') `
+            -ModuleDirectory (Split-Path $env:OSGPILOT_MODULE) -OutputDirectory $packages 2>&1 | Out-String
+        if ($LASTEXITCODE -ne 0) { throw "The packages were not built: $build" }
+        $version = (Import-PowerShellDataFile $env:OSGPILOT_MODULE).ModuleVersion
+        # Each host's paths under /srv: an empty tmpfs in the playbook's mount namespace.
+        $engines = [ordered]@{ 'site-a' = $env:DOCKER_HOST; 'site-b' = $env:OSGPILOT_PODMAN_HOST }
+        $hosts = [ordered]@{}
+        foreach ($h in $engines.Keys) {
+            $hosts[$h] = @{
+                ansible_connection = 'local'; ansible_python_interpreter = '/usr/bin/python3'
+                osgpilot_environment = @{ DOCKER_HOST = $engines[$h] }
+                osgpilot_package_cache = "/srv/$h/cache"; osgpilot_token_path = "/srv/$h/etc/pilot.tkn"; osgpilot_config_path = "/srv/$h/etc/pilot.json"
+                osgpilot_pilot_directory = "/srv/$h/pilot"; osgpilot_unit_directory = "/srv/$h/units"; osgpilot_state_directory = "/srv/$h/state"
+                osgpilot_settings = @{ Name = "$Prefix-$h"; Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = (Get-TestImage); CvmfsPath = $Cvmfs }
+            }
+        }
+        $script:SiteInventory = Join-Path $Work 'site-inventory.json'
+        @{ osg_backfill = @{ hosts = $hosts } } | ConvertTo-Json -Depth 6 | Set-Content $SiteInventory
+        $script:SiteVars = Join-Path $Work 'site-vars.json'
+        @{
+            osgpilot_become = $false; osgpilot_version = $version; osgpilot_package_dir = $packages
+            osgpilot_token_source = $TokenPath; osgpilot_count = 2; osgpilot_enable_timer = $false; osgpilot_pwsh = '/usr/local/bin/pwsh'
+            osgpilot_preflight = @{ TopologyPath = (Join-Path $PSScriptRoot '../fixtures/topology/miscresource.json'); NoProbe = $true; TimeoutSec = 30 }
+        } | ConvertTo-Json -Depth 4 | Set-Content $SiteVars
+        $env:ANSIBLE_NOCOLOR = '1'; $env:ANSIBLE_HOME = Join-Path $Work 'ansible-site'; $env:ANSIBLE_LOCAL_TEMP = $env:ANSIBLE_HOME
+        $env:ANSIBLE_RETRY_FILES_ENABLED = '0'; $env:ANSIBLE_LOCALHOST_WARNING = '0'
+        $script:EtcOsgBefore = Test-Path /etc/osg
+        $script:SiteOutput = unshare --mount --propagation private bash (Join-Path $PSScriptRoot '../fixtures/site-playbook.sh') `
+            (Join-Path $Recipes 'osgpilot-site.yml') $SiteInventory $SiteVars $Cvmfs @($engines.Keys) 2>&1 | Out-String
+        $script:Runs = @{}
+        foreach ($m in [regex]::Matches($SiteOutput, '(?s)=== run (\d)\n(.*?)=== exit \d: (\d+)')) { $Runs[[int]$m.Groups[1].Value] = @{ Output = $m.Groups[2].Value; Exit = [int]$m.Groups[3].Value } }
+        function Get-Recap([string] $Output, [string] $HostName) {
+            if ($Output -match "(?m)^$HostName\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)") { [pscustomobject]@{ Ok = [int]$Matches[1]; Changed = [int]$Matches[2]; Failed = [int]$Matches[4] } }
+        }
+        function Get-State([string] $Key) { if ($SiteOutput -match "(?m)^$([regex]::Escape($Key)): ?(.*)$") { $Matches[1].Trim() } }
+    }
+
+    It 'the first run sets up both hosts: package, token, pilot directory, config, preflight, schedule' {
+        $Runs[1].Exit | Should -Be 0 -Because $SiteOutput
+        foreach ($h in 'site-a', 'site-b') {
+            $recap = Get-Recap $Runs[1].Output $h
+            $recap.Failed | Should -Be 0 -Because $SiteOutput
+            $recap.Changed | Should -BeGreaterThan 0 -Because $SiteOutput
+        }
+        Get-State 'package' | Should -Be "installed $((Import-PowerShellDataFile $env:OSGPILOT_MODULE).ModuleVersion)"
+    }
+
+    It 'a second run changes nothing on either host' {
+        $Runs[2].Exit | Should -Be 0 -Because $SiteOutput
+        foreach ($h in 'site-a', 'site-b') {
+            $recap = Get-Recap $Runs[2].Output $h
+            $recap.Failed | Should -Be 0 -Because $SiteOutput
+            $recap.Changed | Should -Be 0 -Because $Runs[2].Output
+        }
+    }
+
+    It 'left each host as asked: the token root''s and 0600, the pilot directory uid 1000''s, the units on that host''s engine' {
+        foreach ($h in 'site-a', 'site-b') {
+            Get-State "$h token" | Should -Be 'root:root 600'
+            Get-State "$h pilot-directory" | Should -Be '1000:1000 755'
+            Get-State "$h config" | Should -Be 'present'
+            Get-State "$h units" | Should -Be "osgpilot-sync-$Prefix-$h.service osgpilot-sync-$Prefix-$h.timer"
+        }
+        Get-State 'site-a unit-engine' | Should -Be "-DockerHost '$env:DOCKER_HOST'"
+        Get-State 'site-b unit-engine' | Should -Be "-DockerHost '$env:OSGPILOT_PODMAN_HOST'"
+    }
+
+    It 'never shows the token, and wrote nothing of the host''s own /etc/osg' {
+        $SiteOutput | Should -Not -Match ([regex]::Escape($TokenText))
+        Test-Path /etc/osg | Should -Be $EtcOsgBefore
     }
 }
 

@@ -200,7 +200,7 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
         $verify = systemd-analyze verify @($r.Files) 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $verify
         $service = Get-Content -Raw $r.Files[0]
-        $service | Should -Match ([regex]::Escape("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '$ConfigPath' -Count 2 -MaxImageAgeHours 72 -DockerHost '$env:DOCKER_HOST' -AsJson"))
+        $service | Should -Match ([regex]::Escape("Import-Module 'OsgPilot'; Sync-OsgPilot -ConfigPath '$ConfigPath' -Count 2 -MaxImageAgeHours 72 -DockerHost '$env:DOCKER_HOST' -StateDirectory '$UnitState' -ScheduleName 'osgpilot-sync-$Prefix-sched' -AsJson"))
         $service | Should -Match ([regex]::Escape("ExecStart=`"$($r.PwshPath)`" `"-NoProfile`" `"-NonInteractive`""))
         $service | Should -Match 'Environment="PSModulePath=/usr/local/share/powershell/Modules"'
         $service | Should -Not -Match '\.nuget|/out/OsgPilot'
@@ -234,7 +234,7 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
         $path = Join-Path $Work 'metr.json'
         New-TestConfig -Name "$Prefix-metr" -TokenPath $TokenPath -CvmfsPath $Cvmfs 3> $null | Export-OsgPilotConfig -Path $path
         $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units; MetricsPath = $metrics; StateDirectory = (Join-Path $Work 'state') }).Result
-        $s.Command | Should -Match ([regex]::Escape("-MetricsPath '$metrics' -StateDirectory '$(Join-Path $Work 'state')' -AsJson"))
+        $s.Command | Should -Match ([regex]::Escape("-MetricsPath '$metrics' -StateDirectory '$(Join-Path $Work 'state')' -ScheduleName 'osgpilot-sync-$Prefix-metr' -AsJson"))
         $r = Invoke-Unit $s.Files[0]
         $r.Exit | Should -Be 0 -Because "$($r.Output) $($r.Errors)"
         @($r.Output.Trim() -split "`n").Count | Should -Be 1
@@ -246,6 +246,57 @@ Describe 'Register-OsgPilotSchedule, and its units run as systemd runs them' -Sk
         $LASTEXITCODE | Should -Be 0
         Test-Path (Join-Path $Work "state/activity") | Should -BeTrue
         docker rm -f "$Prefix-metr" | Out-Null
+    }
+
+    It 'Unregister-OsgPilotSchedule takes back the units and the series of a schedule, which outlives its pilots until then; -WhatIf changes nothing; a second call changes nothing' {
+        $path = Join-Path $Work 'unreg.json'
+        $state = Join-Path $Work 'unreg-state'
+        # A default config name ("osgpilot-..."): the unit says osgpilot once.
+        New-TestConfig -Name "osgpilot-$Prefix-unreg" -TokenPath $TokenPath -CvmfsPath $Cvmfs 3> $null | Export-OsgPilotConfig -Path $path
+        $s = (Register-Installed @{ ConfigPath = $path; UnitDirectory = $Units; StateDirectory = $state }).Result
+        $s.Name | Should -Be "osgpilot-sync-$Prefix-unreg"
+        (Invoke-Unit $s.Files[0]).Exit | Should -Be 0
+        docker rm -f "osgpilot-$Prefix-unreg" | Out-Null
+        $series = 'osgpilot_sync_success\{config="osgpilot-' + $Prefix + '-unreg"'
+        # Scheduled, so its series stays with no pilot left: a failing schedule must still alert.
+        Export-OsgPilotMetrics -StateDirectory $state | Should -Match $series
+
+        $whatIf = Unregister-OsgPilotSchedule -ConfigPath $path -UnitDirectory $Units -StateDirectory $state -WhatIf
+        $whatIf.Changed | Should -BeFalse
+        Test-Path $s.Files | Should -Be @($true, $true)
+        Export-OsgPilotMetrics -StateDirectory $state | Should -Match $series
+
+        $r = Unregister-OsgPilotSchedule -ConfigPath $path -UnitDirectory $Units -StateDirectory $state -Force
+        $r.Changed | Should -BeTrue
+        $r.Scheduler | Should -Be 'systemd'
+        $r.Removed | Should -Be @("$Units/$($s.Name).timer", "$Units/$($s.Name).service")
+        @($r.RetiredStatus).Count | Should -Be 1
+        # This systemd (none here) does not read the directory: what the host that does must still run.
+        $r.TimerStopped | Should -BeFalse
+        $r.FollowUpCommand | Should -Be "systemctl disable --now $($s.Name).timer && systemctl daemon-reload"
+        ($r | ConvertTo-Json | ConvertFrom-Json).RetiredStatus | Should -Be @($r.RetiredStatus)
+        Test-Path $s.Files | Should -Be @($false, $false)
+        Export-OsgPilotMetrics -StateDirectory $state | Should -Not -Match $series
+
+        $again = Unregister-OsgPilotSchedule -Name $s.Name -UnitDirectory $Units -StateDirectory $state -Force
+        $again.Changed | Should -BeFalse
+        @($again.Removed).Count + @($again.RetiredStatus).Count | Should -Be 0
+    }
+
+    It 'a sync run by hand leaves no series once its config has no pilot; Unregister refuses a unit it did not write, changing nothing' {
+        $state = Join-Path $Work 'byhand-state'
+        $cfg = New-TestConfig -Name "$Prefix-byhand" -TokenPath $TokenPath -CvmfsPath $Cvmfs 3> $null
+        $cfg | Sync-OsgPilot -StateDirectory $state -WatchSeconds 0 | Out-Null
+        $series = 'osgpilot_sync_success\{config="' + $Prefix + '-byhand"'
+        Export-OsgPilotMetrics -StateDirectory $state | Should -Match $series
+        Get-OsgPilot -Name "$Prefix-byhand" | Remove-OsgPilot -Force -StateDirectory $state
+        Export-OsgPilotMetrics -StateDirectory $state | Should -Not -Match $series
+
+        Set-Content "$Units/$Prefix-foreign.timer" "[Unit]`nDescription=a site's own timer"
+        $e = { Unregister-OsgPilotSchedule -Name "$Prefix-foreign" -UnitDirectory $Units -StateDirectory $state -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScheduleNotOurs,OsgPilot.Cmdlets.UnregisterOsgPilotScheduleCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        Test-Path "$Units/$Prefix-foreign.timer" | Should -BeTrue
     }
 
     It 'the unit exits 1 exactly when something failed, still with JSON only, its warnings inside' {

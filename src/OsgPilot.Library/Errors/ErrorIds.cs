@@ -95,6 +95,10 @@ namespace OsgPilot.Errors
         public const string ScheduleShellNotInstalled = "ScheduleShellNotInstalled";
         /// <summary>A schedule would import the module from outside its installed module directories.</summary>
         public const string ScheduleModuleNotInstalled = "ScheduleModuleNotInstalled";
+        /// <summary>A unit or task of the schedule's name that Register-OsgPilotSchedule did not write: Unregister leaves it alone.</summary>
+        public const string ScheduleNotOurs = "ScheduleNotOurs";
+        /// <summary>The scheduler would not stop, disable or delete the schedule (systemctl, schtasks), or a unit file could not be removed.</summary>
+        public const string ScheduleRemoveFailed = "ScheduleRemoveFailed";
 
         // Swarm services
         public const string SwarmNotActive = "SwarmNotActive";

@@ -29,6 +29,8 @@ namespace OsgPilot.Operations
         public bool WhatIf { get; set; }
         /// <summary>Where activity ledgers and sync outcomes are kept (resolved).</summary>
         public string StateDirectory { get; set; }
+        /// <summary>The schedule this run belongs to (null: a run by hand), kept with its outcome.</summary>
+        public string ScheduleName { get; set; }
     }
 
     /// <summary>
@@ -89,7 +91,7 @@ namespace OsgPilot.Operations
                 {
                     // The engine is what failed: the file says only that the sync did.
                 }
-                AddMetrics(RecordOutcome(r.StateDirectory, config, false), config, samples == null ? null : _docker.Endpoint.Display, samples);
+                AddMetrics(RecordOutcome(r, config, false), config, samples == null ? null : _docker.Endpoint.Display, samples);
                 throw;
             }
             if (!r.WhatIf)
@@ -97,7 +99,7 @@ namespace OsgPilot.Operations
                 // Ledgers of this config's pilots that are gone for good (a lower -Count) do not pile up.
                 activity.Store.ForgetGone(result.Now.Select(c => c.Name), n => PilotNames.IsInstanceOf(n, config.Name), DateTime.UtcNow);
                 List<PilotSample> samples = await KeepActivityAsync(activity, result.Now, ct);
-                AddMetrics(RecordOutcome(r.StateDirectory, config, succeeded), config, _docker.Endpoint.Display, samples);
+                AddMetrics(RecordOutcome(r, config, succeeded), config, _docker.Endpoint.Display, samples);
             }
             foreach (string w in result.Warnings) _host.Warning(w);
             if (result.ImageError != null) _host.Failure(result.ImageError);
@@ -131,16 +133,16 @@ namespace OsgPilot.Operations
         }
 
         /// <summary>Keeps the run's outcome for later exports; a state directory that cannot be written costs a warning, not the run.</summary>
-        private SyncStatus RecordOutcome(string state, OsgPilotConfig config, bool succeeded)
+        private SyncStatus RecordOutcome(SyncRequest r, OsgPilotConfig config, bool succeeded)
         {
             try
             {
-                return SyncStatusStore.Record(state, _docker.Endpoint.Display, config.Name, succeeded, DateTime.UtcNow);
+                return SyncStatusStore.Record(r.StateDirectory, _docker.Endpoint.Display, config.Name, succeeded, DateTime.UtcNow, r.ScheduleName);
             }
             catch (OsgPilotException e)
             {
                 _host.Warning(e.Message);
-                return new SyncStatus { Config = config.Name, Engine = _docker.Endpoint.Display, LastRun = DateTime.UtcNow, Succeeded = succeeded };
+                return new SyncStatus { Config = config.Name, Engine = _docker.Endpoint.Display, LastRun = DateTime.UtcNow, Succeeded = succeeded, Schedule = r.ScheduleName };
             }
         }
 

@@ -18,7 +18,7 @@ namespace OsgPilot.Schedule
     {
         private static readonly HashSet<string> SyncParameters = new HashSet<string>(StringComparer.Ordinal)
         {
-            "ConfigPath", "Count", "MaxImageAgeHours", "DockerHost", "Context", "MetricsPath", "StateDirectory", "AsJson",
+            "ConfigPath", "Count", "MaxImageAgeHours", "DockerHost", "Context", "MetricsPath", "StateDirectory", "ScheduleName", "AsJson",
         };
 
         public static void Verify(string command, SyncSchedule s)
@@ -57,6 +57,7 @@ namespace OsgPilot.Schedule
                 ["ConfigPath"] = s.ConfigPath,
                 ["Count"] = s.Count.ToString(CultureInfo.InvariantCulture),
                 ["MaxImageAgeHours"] = s.MaxImageAgeHours.ToString(CultureInfo.InvariantCulture),
+                ["ScheduleName"] = s.Name,
                 ["AsJson"] = string.Empty,
             };
             if (!string.IsNullOrEmpty(s.DockerHost)) expected["DockerHost"] = s.DockerHost;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using System.Security;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace OsgPilot.Schedule
 {
@@ -34,9 +33,6 @@ namespace OsgPilot.Schedule
         /// <summary>Variables the run needs from the session that registered it (the engine's TLS or context store, the module path).</summary>
         public IDictionary<string, string> Environment { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
-        /// <summary>A unit name from a config name: systemd unit names allow [A-Za-z0-9:_.-].</summary>
-        public static string DefaultName(string configName) => "osgpilot-sync-" + Regex.Replace(configName, "[^A-Za-z0-9_.-]", "-");
-
         /// <summary>
         /// One line of PowerShell with no variable in it (nothing a shell could expand): Sync-OsgPilot's
         /// machine mode writes one JSON document and sets the exit code itself.
@@ -48,6 +44,8 @@ namespace OsgPilot.Schedule
             if (!string.IsNullOrEmpty(Context)) sync.Append(" -Context ").Append(Literal(Context));
             if (!string.IsNullOrEmpty(MetricsPath)) sync.Append(" -MetricsPath ").Append(Literal(MetricsPath));
             if (!string.IsNullOrEmpty(StateDirectory)) sync.Append(" -StateDirectory ").Append(Literal(StateDirectory));
+            // Its outcomes stay a series while the schedule exists, pilots or none, and Unregister retires them by this name.
+            sync.Append(" -ScheduleName ").Append(Literal(Name));
             return $"Import-Module {Literal(Module)}; {sync} -AsJson";
         }
 
@@ -55,7 +53,7 @@ namespace OsgPilot.Schedule
 
         public string SystemdService() => string.Join("\n", new[]
         {
-            "# Written by Register-OsgPilotSchedule (OsgPilot). Runs Sync-OsgPilot once; the timer repeats it.",
+            ScheduleRemoval.Header + " Runs Sync-OsgPilot once; the timer repeats it.",
             "[Unit]",
             $"Description=OsgPilot: keep {Count} OSPool pilot(s) of {SystemdText(ConfigPath)} in sync",
             "Wants=network-online.target",
@@ -76,7 +74,7 @@ namespace OsgPilot.Schedule
 
         public string SystemdTimer() => string.Join("\n", new[]
         {
-            "# Written by Register-OsgPilotSchedule (OsgPilot).",
+            ScheduleRemoval.Header,
             "[Unit]",
             $"Description=OsgPilot: run {SystemdText(Name)}.service every {Minutes()} minute(s)",
             "",

@@ -85,7 +85,8 @@ namespace OsgPilot.Cmdlets
                 // The collector warns from whatever thread its reads end on: the host takes it to the pipeline thread.
                 IPipelineHost host = PipelineHostFor(ShouldProcess);
                 List<PilotSample> mine = await MetricsCollector.CollectAsync(docker, activity, pilots, true, selection.Matches, host.Warning, CancelToken);
-                IReadOnlyList<SyncStatus> synced = SyncStatusStore.ReadAll(state, docker.Endpoint.Display);
+                // A config synced by hand whose pilots are all gone is no series: nothing runs it, so nothing should alert on it.
+                IReadOnlyList<SyncStatus> synced = SyncStatusStore.Live(SyncStatusStore.ReadAll(state, docker.Endpoint.Display), all.Select(p => p.Name));
                 lock (samples)
                 {
                     samples.AddRange(mine);

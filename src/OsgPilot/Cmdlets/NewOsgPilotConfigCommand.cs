@@ -47,6 +47,7 @@ namespace OsgPilot.Cmdlets
         public string StartExtra { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ImageCompleter))]
         public string Image { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -63,7 +62,7 @@ namespace OsgPilot.Cmdlets
 
         /// <summary>The unit or task name (default osgpilot-sync-CONFIGNAME): a letter or digit, then letters, digits, '_', '.', '-'.</summary>
         [Parameter]
-        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")]
+        [ValidatePattern(ScheduleNames.Pattern)]
         public string Name { get; set; }
 
         /// <summary>The PowerShell each run starts (default: pwsh on PATH, or this one when it is installed).</summary>
@@ -105,7 +104,7 @@ namespace OsgPilot.Cmdlets
             InstalledModule module = InstalledModule.Of(typeof(RegisterOsgPilotScheduleCommand).Assembly.Location, System.Environment.GetEnvironmentVariable("PSModulePath"));
             var schedule = new SyncSchedule
             {
-                Name = Name ?? SyncSchedule.DefaultName(config.Name),
+                Name = Name ?? DefaultName(config.Name),
                 ConfigPath = configPath,
                 Module = module.ImportName,
                 Count = Count,
@@ -133,6 +132,9 @@ namespace OsgPilot.Cmdlets
             else WriteUnits(schedule, result);
             return result;
         }
+
+        private string DefaultName(string config) =>
+            ScheduleNames.ForConfig(config, RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? null : GetUnresolvedProviderPathFromPSPath(UnitDirectory));
 
         /// <summary>The config must load now, or every scheduled run would fail.</summary>
         private static OsgPilotConfig CheckConfig(string path) => ConfigFile.Build(path).Config;
@@ -179,31 +181,15 @@ namespace OsgPilot.Cmdlets
             File.WriteAllText(xml, schedule.WindowsTask(), Encoding.Unicode);
             try
             {
-                Schtasks(schedule, xml);
+                var args = new List<string> { "/Create", "/TN", @"OsgPilot\" + schedule.Name, "/XML", xml };
+                if (Force.IsPresent) args.Add("/F");
+                SchedulerCommand.Run(ErrorIds.ScheduleWriteFailed, "schtasks.exe", args.ToArray());
             }
             finally
             {
                 File.Delete(xml);
             }
             result.Changed = true;
-        }
-
-        private void Schtasks(SyncSchedule schedule, string xml)
-        {
-            var psi = new ProcessStartInfo("schtasks.exe", $"/Create /TN \"OsgPilot\\{schedule.Name}\" /XML \"{xml}\"" + (Force.IsPresent ? " /F" : string.Empty))
-            {
-                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            using (Process p = Process.Start(psi))
-            {
-                string error = p.StandardError.ReadToEnd().Trim();
-                p.WaitForExit();
-                if (p.ExitCode != 0)
-                {
-                    throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.InvalidOperation,
-                        $"schtasks could not register 'OsgPilot\\{schedule.Name}': {error}", schedule.Name);
-                }
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ using OsgPilot.Metrics;
 using OsgPilot.Operations;
 using OsgPilot.Output;
 using OsgPilot.Reconcile;
+using OsgPilot.Schedule;
 
 namespace OsgPilot.Cmdlets
 {
@@ -76,6 +77,11 @@ namespace OsgPilot.Cmdlets
         [ValidateNotNullOrEmpty]
         public string StateDirectory { get; set; }
 
+        /// <summary>The schedule this run belongs to (Register-OsgPilotSchedule writes it): its outcome stays in the metrics while the schedule exists, even with no pilot left.</summary>
+        [Parameter]
+        [ValidatePattern(ScheduleNames.Pattern)]
+        public string ScheduleName { get; set; }
+
         private string _metricsPath;
         private SyncMetrics _metrics;
 
@@ -111,6 +117,7 @@ namespace OsgPilot.Cmdlets
                 LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
                 WhatIf = WhatIfRequested(),
                 StateDirectory = StatePath(StateDirectory),
+                ScheduleName = ScheduleName,
             };
             RunOnEngines(Targets(), async (target, docker) =>
             {

@@ -13,6 +13,7 @@ namespace OsgPilot.Cmdlets
         /// <summary>Image references; pilot configurations bind by their Image property.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImageCompleter))]
         public string[] Image { get; set; }
 
         /// <summary>Pull when the local image was built longer ago than this.</summary>
