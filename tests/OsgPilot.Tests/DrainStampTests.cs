@@ -12,9 +12,9 @@ using Xunit;
 namespace OsgPilot.Tests
 {
     /// <summary>
-    /// A pilot the engine will not look into (its bind's host directory is gone: dockerd and Podman mount
-    /// every bind to stat a file) leaves its own drain state unknown and says so; the others are still
-    /// read and a sync still plans. Measured on Podman 4.3: a lasting 500 with no body.
+    /// A pilot the engine will not look into leaves its own drain state unknown and says so; the others
+    /// are still read and a sync still plans. Measured on Podman 4.3: a lasting 500 with no body for a
+    /// container it lists as running whose process is gone. The fake throws what the gateway throws then.
     /// </summary>
     public sealed class DrainStampTests : IDisposable
     {
@@ -48,7 +48,7 @@ namespace OsgPilot.Tests
             Assert.Null(await DrainStamp.IsStampedAsync(engine, View(box), CancellationToken.None, warnings.Add));
             Assert.Null(await DrainStamp.StampedAtAsync(engine, View(box), CancellationToken.None, warnings.Add));
             Assert.Equal(2, warnings.Count);
-            Assert.All(warnings, w => Assert.Matches("^Whether 'p-1' is draining is unknown \\(The Docker engine refused .*InternalServerError\\)\\. .*docker inspect p-1", w));
+            Assert.All(warnings, w => Assert.Matches("^Whether 'p-1' is draining is unknown \\(The Docker engine refused .*InternalServerError\\)\\. .*Stop-OsgPilot 'p-1', then Start-OsgPilot its config", w));
         }
 
         [Fact]

@@ -146,7 +146,7 @@ namespace OsgPilot.Tests
 
         public Task PutFilesAsync(string id, IEnumerable<TarEntry> entries, CancellationToken ct) => Step("copy the token", () => ById(id).HasToken = true);
 
-        /// <summary>Containers the engine will not look into, as dockerd and Podman refuse when a bind's host directory is gone.</summary>
+        /// <summary>Containers the engine will not look into, as Podman refuses one it lists as running whose process is gone.</summary>
         public HashSet<string> Unreadable { get; } = new HashSet<string>();
 
         private Box Readable(string id) => Unreadable.Contains(ById(id).Name)

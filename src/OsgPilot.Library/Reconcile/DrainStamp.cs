@@ -53,8 +53,9 @@ namespace OsgPilot.Reconcile
         }
 
         /// <summary>
-        /// One pilot the engine will not look into (dockerd and Podman mount every bind of a container to
-        /// read a file in it, and fail when a bind's host directory is gone) must not fail a listing of all.
+        /// One pilot the engine will not look into must not fail a listing of all. Measured: Podman 4.3 answers
+        /// a lasting 500 with no body for a container it still lists as running whose process is gone (one
+        /// left over from before the engine itself restarted); a deleted bind source did not do it, on Podman or dockerd.
         /// </summary>
         private static async Task<T?> AskEngineAsync<T>(PilotContainer c, Func<Task<T?>> ask, Action<string> warn) where T : struct
         {
@@ -70,8 +71,8 @@ namespace OsgPilot.Reconcile
         }
 
         internal static string Unreadable(PilotContainer c, OsgPilotException e) =>
-            $"Whether '{c.Name}' is draining is unknown ({e.Message.TrimEnd('.')}). Engines answer so when a directory the pilot binds from its host is gone " +
-            $"(docker inspect {c.Name} --format '{{{{json .Mounts}}}}' lists them): Remove-OsgPilot it, and Start-OsgPilot checks every bind before it starts one again.";
+            $"Whether '{c.Name}' is draining is unknown ({e.Message.TrimEnd('.')}). An engine answers so when it cannot enter the pilot's process " +
+            $"(Podman still lists a container as running whose process is gone, after the engine itself restarted): Stop-OsgPilot '{c.Name}', then Start-OsgPilot its config (or Remove-OsgPilot it).";
 
         /// <summary>Removes the stamp from the /pilot of <paramref name="spec"/>, for the container <paramref name="id"/> (created, not yet started).</summary>
         public static async Task ClearBeforeStartAsync(IPilotEngine engine, ContainerSpec spec, string id, CancellationToken ct)

@@ -141,32 +141,19 @@ namespace OsgPilot.Cmdlets
 
         private void WriteUnits(SyncSchedule schedule, OsgPilotSchedule result)
         {
-            string dir = GetUnresolvedProviderPathFromPSPath(UnitDirectory);
-            if (!Directory.Exists(dir))
-            {
-                throw new OsgPilotException(ErrorIds.ScheduleWriteFailed, ErrorCategory.ObjectNotFound, $"The unit directory '{dir}' does not exist.", dir);
-            }
-            var files = new Dictionary<string, string>
-            {
-                [Path.Combine(dir, schedule.Name + ".service")] = schedule.SystemdService(),
-                [Path.Combine(dir, schedule.Name + ".timer")] = schedule.SystemdTimer(),
-            };
+            var units = new SystemdUnits(schedule, GetUnresolvedProviderPathFromPSPath(UnitDirectory));
             result.Scheduler = "systemd";
-            result.Files = files.Keys.ToArray();
-            result.EnableCommand = $"systemctl daemon-reload && systemctl enable --now {schedule.Name}.timer";
-            List<string> differing = files.Where(f => !File.Exists(f.Key) || File.ReadAllText(f.Key) != f.Value).Select(f => f.Key).ToList();
+            result.Files = units.Paths;
+            result.EnableCommand = units.EnableCommand;
+            IReadOnlyList<string> differing = units.Differing();
             if (differing.Count == 0)
             {
                 WriteVerbose($"{schedule.Name}: the units are already as asked.");
                 return;
             }
-            if (!Force.IsPresent && differing.Any(f => File.Exists(f) || Directory.Exists(f)))
-            {
-                throw new OsgPilotException(ErrorIds.ScheduleExists, ErrorCategory.ResourceExists,
-                    $"A schedule named '{schedule.Name}' exists with other settings ({string.Join(", ", differing.Where(f => File.Exists(f) || Directory.Exists(f)))}). Use -Force to replace it, or -Name for another.", schedule.Name);
-            }
+            units.RefuseToReplace(differing, Force.IsPresent);
             if (!ShouldProcess(string.Join(", ", differing), "Write systemd unit")) return;
-            UnitFiles.WriteAll(differing.ToDictionary(f => f, f => files[f]));
+            units.Write(differing);
             result.Changed = true;
             WriteVerbose($"Wrote {string.Join(", ", differing)}. Turn it on with: {result.EnableCommand}");
         }

@@ -61,25 +61,30 @@ namespace OsgPilot.Cmdlets
         private OsgPilotScheduleRemoval Unregister(string name)
         {
             var result = new OsgPilotScheduleRemoval { Name = name, Removed = new string[0], RetiredStatus = new string[0], FollowUpCommand = string.Empty };
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) DeleteTask(result);
-            else RemoveUnits(new ScheduleRemoval(name, GetUnresolvedProviderPathFromPSPath(UnitDirectory)), result);
-            RetireOutcomes(result);
+            bool gone = RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+                ? DeleteTask(result)
+                : RemoveUnits(new ScheduleRemoval(name, GetUnresolvedProviderPathFromPSPath(UnitDirectory)), result);
+            // A schedule that still runs keeps its outcomes (-WhatIf still says what would be retired).
+            if (gone || WhatIfRequested()) RetireOutcomes(result);
             return result;
         }
 
-        private void RemoveUnits(ScheduleRemoval removal, OsgPilotScheduleRemoval result)
+        /// <returns>Whether no unit of the schedule is left.</returns>
+        private bool RemoveUnits(ScheduleRemoval removal, OsgPilotScheduleRemoval result)
         {
             result.Scheduler = "systemd";
             IReadOnlyList<string> units = removal.ExistingUnits();
             if (units.Count == 0)
             {
                 WriteVerbose($"No unit of '{removal.Name}' in {removal.UnitDirectory}.");
-                return;
+                return true;
             }
             bool systemd = removal.SystemdManages(Directory.Exists);
-            if (!ShouldProcessUnlessForced(Force.IsPresent, string.Join(", ", units), systemd ? "Stop and disable the timer, remove the units" : "Remove the units")) return;
+            if (!ShouldProcessUnlessForced(Force.IsPresent, string.Join(", ", units), systemd ? "Stop and disable the timer, remove the units" : "Remove the units")) return false;
             if (systemd && units.Any(u => u.EndsWith(".timer", System.StringComparison.Ordinal)))
             {
+                // Register does not reload systemd: it may not have loaded the units as they are on disk yet.
+                SchedulerCommand.Run(ErrorIds.ScheduleRemoveFailed, "systemctl", "daemon-reload");
                 SchedulerCommand.Run(ErrorIds.ScheduleRemoveFailed, "systemctl", removal.DisableArguments());
                 result.TimerStopped = true;
             }
@@ -90,9 +95,11 @@ namespace OsgPilot.Cmdlets
             // Units removed from a directory this systemd does not read (an image being built, another root): the host that runs them still has a timer.
             else result.FollowUpCommand = removal.DisableCommand();
             WriteVerbose($"Removed {string.Join(", ", units)}.");
+            return true;
         }
 
-        private void DeleteTask(OsgPilotScheduleRemoval result)
+        /// <returns>Whether the task is gone.</returns>
+        private bool DeleteTask(OsgPilotScheduleRemoval result)
         {
             result.Scheduler = "TaskScheduler";
             string task = @"OsgPilot\" + result.Name;
@@ -103,13 +110,14 @@ namespace OsgPilot.Cmdlets
             catch (OsgPilotException)
             {
                 WriteVerbose($"No task '{task}'.");
-                return;
+                return true;
             }
-            if (!ShouldProcessUnlessForced(Force.IsPresent, task, "Delete scheduled task")) return;
+            if (!ShouldProcessUnlessForced(Force.IsPresent, task, "Delete scheduled task")) return false;
             SchedulerCommand.Run(ErrorIds.ScheduleRemoveFailed, "schtasks.exe", "/Delete", "/TN", task, "/F");
             result.TimerStopped = true;
             result.Removed = new[] { task };
             result.Changed = true;
+            return true;
         }
 
         private void RetireOutcomes(OsgPilotScheduleRemoval result)
