@@ -110,6 +110,11 @@ $common = @{ Site = 'Lancium'; ResourceName = 'Lancium-Backfill'; Image = $Image
     /usr/local/bin/pwsh -NoProfile -NonInteractive -Command "$register -WhatIf" 2>&1 | Out-String
     /usr/local/bin/pwsh -NoProfile -NonInteractive -Command "$register | Format-List * | Out-String" 2>&1 | Out-String
 
+    Use Unregister-OsgPilotSchedule
+    # -WhatIf: the units stay for the file check below. The inline config holds no token file: an error to search.
+    Unregister-OsgPilotSchedule -ConfigPath (Join-Path $Work 'file.json') -UnitDirectory $Work -StateDirectory (Join-Path $Work 'state') -WhatIf -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
+    Unregister-OsgPilotSchedule -ConfigPath (Join-Path $Work 'inline.json') -UnitDirectory $Work -StateDirectory (Join-Path $Work 'state') -Force -Verbose -Debug -WarningAction Continue
+
     Use Import-OsgPilotConfig
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Verbose -Debug -WarningAction Continue                       # needs a token: error
     Import-OsgPilotConfig -Path (Join-Path $Work 'inline.json') -Token $secure -Verbose -Debug -WarningAction Continue | Format-List * | Out-String
@@ -209,6 +214,7 @@ Describe 'The token never leaks' -Skip:$NoEngine {
         $Output | Should -Match '"Kind": "Image"'
         $Output | Should -Match 'SyncFailed'
         $Output | Should -Match 'osgpilot-sync-'
+        $Output | Should -Match 'What if: Performing the operation "Remove the units"'
         $Output | Should -Match 'VERBOSE:'
         $Output | Should -Match 'TokenExpired'
         $Output | Should -Match 'ImagePullFailed'
