@@ -82,7 +82,7 @@ namespace OsgPilot.Metrics
             if (!Directory.Exists(root)) return retired;
             foreach (string dir in Directory.GetDirectories(root).OrderBy(d => d, StringComparer.Ordinal))
             {
-                foreach ((string file, SyncStatus status) in ReadDirectory(dir).Where(f => f.Status.Schedule == schedule))
+                foreach (string file in ReadDirectory(dir).Where(f => f.Status.Schedule == schedule).Select(f => f.File))
                 {
                     try
                     {

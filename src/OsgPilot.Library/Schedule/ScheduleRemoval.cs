@@ -9,9 +9,9 @@ using OsgPilot.Errors;
 namespace OsgPilot.Schedule
 {
     /// <summary>
-    /// What Register-OsgPilotSchedule left that Unregister-OsgPilotSchedule takes back: the timer (stopped
-    /// and disabled first, so no run starts from a half-removed schedule), the two unit files, or the
-    /// Windows task. Only what Register wrote is touched: a unit of the same name without its header is refused.
+    /// The systemd side of what Unregister-OsgPilotSchedule takes back: the timer (stopped and disabled
+    /// first, so no run starts from a half-removed schedule) and the two unit files. Only what Register
+    /// wrote is touched: a unit of the same name without its header is refused.
     /// </summary>
     internal sealed class ScheduleRemoval
     {
